@@ -1,0 +1,92 @@
+"""Command line: ``python build.py [build|import|check] ...``.
+
+Thin by design: it parses arguments, calls one stage function, and turns the project's
+errors into a message and an exit code (0 ok, 1 checks failed, 2 bad input or usage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import EXIT_BAD_INPUT, EXIT_OK, ZhpressError
+
+EDITIONS = ("reader", "press", "epub")
+COMMANDS = ("build", "import", "check")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python build.py",
+        description="Typeset a Chinese manuscript (book/) into a reader PDF, a press PDF and an "
+        "EPUB 3; import an OCR'd newspaper page into a manuscript.",
+        epilog="Exit codes: 0 success, 1 checks found errors, 2 bad input or usage.",
+    )
+    parser.add_argument("--version", action="version", version=f"zhpress {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = sub.add_parser("build", help="build every edition into dist/ (the default command)")
+    build.add_argument("--book", type=Path, default=Path("book"), help="manuscript folder")
+    build.add_argument("--out", type=Path, default=Path("dist"), help="output folder")
+    build.add_argument(
+        "--only", action="append", choices=EDITIONS, help="build only this edition (repeatable)"
+    )
+    build.add_argument("--no-check", action="store_true", help="skip the fast output checks")
+
+    imp = sub.add_parser("import", help="turn an OCR'd page (text file) into a manuscript folder")
+    imp.add_argument("source", type=Path, help="the OCR text file")
+    imp.add_argument("--out", type=Path, default=Path("book"), help="manuscript folder to write")
+    imp.add_argument("--force", action="store_true", help="overwrite a non-empty folder")
+    imp.add_argument(
+        "--report", action="store_true", help="account for every input character on stdout"
+    )
+
+    check = sub.add_parser("check", help="preflight the editions in dist/ and print findings")
+    check.add_argument("--book", type=Path, default=Path("book"), help="manuscript folder")
+    check.add_argument("--out", type=Path, default=Path("dist"), help="folder of the editions")
+    return parser
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    """``python build.py`` and ``python build.py --book X`` mean ``build``."""
+    if not argv:
+        return ["build"]
+    first = argv[0]
+    if first in COMMANDS or first in ("-h", "--help", "--version"):
+        return argv
+    if first.startswith("-"):
+        return ["build", *argv]
+    return argv
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv))
+    parser = _parser()
+    args = parser.parse_args(args_list)  # exits 2 with a usage message on bad usage
+    try:
+        if args.command == "build":
+            from .pipeline import build
+
+            return build(args.book, args.out, only=args.only, run_checks=not args.no_check)
+        if args.command == "import":
+            from .reflow import import_page
+
+            return import_page(args.source, args.out, force=args.force, report=args.report)
+        if args.command == "check":
+            from .check import run_check
+
+            return run_check(args.book, args.out)
+    except ZhpressError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; previous outputs are untouched", file=sys.stderr)
+        return 130
+    parser.print_usage(sys.stderr)
+    return EXIT_BAD_INPUT if args.command else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
