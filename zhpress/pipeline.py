@@ -94,23 +94,37 @@ def build(
     *,
     only: Iterable[str] | None = None,
     run_checks: bool = True,
+    force: bool = False,
 ) -> int:
+    """Build the wanted editions; an edition whose inputs have not changed is left as it is."""
+    from . import state
+
     started = time.perf_counter()
     book = load_book(book_dir)
     wanted = tuple(dict.fromkeys(only)) if only else ALL_EDITIONS
     paths = edition_paths(book, out)
     writers = _writers()
+    built: list[str] = []
+    prints: dict[str, str] = {}
     for edition in wanted:
+        prints[edition] = state.fingerprint(book.root, edition)
+        if not force and state.is_current(out, edition, paths[edition], prints[edition]):
+            log(f"[{edition}] up to date: {paths[edition]}")
+            continue
         t0 = time.perf_counter()
         log(f"[{edition}] building {paths[edition]}")
+        state.forget(out, edition)
         with atomic_output(paths[edition]) as tmp:
             writers[edition](book, tmp)
-        log(f"[{edition}] done in {time.perf_counter() - t0:.2f} s")
-    if run_checks:
+        built.append(edition)
+        log(f"[{edition}] written in {time.perf_counter() - t0:.2f} s")
+    if run_checks and built:
         from .check import fast_checks
 
-        fast_checks(book, {e: paths[e] for e in wanted})
-    log(f"built {len(wanted)} edition(s) in {time.perf_counter() - started:.2f} s")
+        fast_checks(book, {e: paths[e] for e in built})
+    for edition in built:
+        state.record(out, edition, paths[edition], prints[edition])
+    log(f"built {len(built)} of {len(wanted)} edition(s) in {time.perf_counter() - started:.2f} s")
     return EXIT_OK
 
 

@@ -1,0 +1,105 @@
+"""Remember what each edition was built from, so an unchanged edition is not rebuilt.
+
+Editors rebuild many times a day; a no-op build must return in a fraction of a second. The
+fingerprint covers everything an edition depends on: the manuscript folder, the templates,
+styles and code, the font files (by path, size and mtime), SOURCE_DATE_EPOCH and the edition.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from . import __version__
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE_FILE = ".zhpress-state.json"
+CODE_DIRS = ("zhpress", "templates", "styles")
+
+
+def _tree_files(folder: Path) -> Iterable[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
+    )
+
+
+def _hash_files(digest: "hashlib._Hash", files: Iterable[Path], base: Path) -> None:
+    for path in files:
+        digest.update(str(path.relative_to(base)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+
+
+def _font_identity(digest: "hashlib._Hash") -> None:
+    from .fonts import DEFAULT_FACES
+
+    for spec in DEFAULT_FACES:
+        for name in spec.fallback_paths:
+            try:
+                st = os.stat(name)
+            except OSError:
+                digest.update(f"{name}:missing".encode())
+            else:
+                digest.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
+
+
+def fingerprint(book_root: Path, edition: str) -> str:
+    digest = hashlib.sha256()
+    digest.update(f"{__version__}|{edition}|{os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
+    _hash_files(digest, _tree_files(book_root), book_root)
+    for name in CODE_DIRS:
+        _hash_files(digest, _tree_files(ROOT / name), ROOT)
+    _font_identity(digest)
+    return digest.hexdigest()
+
+
+def file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def load(out: Path) -> dict[str, dict[str, str]]:
+    try:
+        data = json.loads((out / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def is_current(out: Path, edition: str, target: Path, print_: str) -> bool:
+    entry = load(out).get(edition)
+    if not isinstance(entry, dict) or entry.get("fingerprint") != print_:
+        return False
+    return entry.get("output") == file_digest(target)
+
+
+def record(out: Path, edition: str, target: Path, print_: str) -> None:
+    """Merge this edition's entry into the state file, atomically (builds may run at once)."""
+    data = load(out)
+    data[edition] = {"fingerprint": print_, "output": file_digest(target) or ""}
+    out.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{STATE_FILE}.", dir=out)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=1, sort_keys=True)
+    os.replace(tmp, out / STATE_FILE)
+
+
+def forget(out: Path, edition: str) -> None:
+    data = load(out)
+    if edition in data:
+        data.pop(edition)
+        fd, tmp = tempfile.mkstemp(prefix=f".{STATE_FILE}.", dir=out)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=1, sort_keys=True)
+        os.replace(tmp, out / STATE_FILE)
