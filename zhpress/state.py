@@ -13,6 +13,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 
@@ -31,7 +32,7 @@ def _tree_files(folder: Path) -> Iterable[Path]:
     )
 
 
-def _hash_files(digest: "hashlib._Hash", files: Iterable[Path], base: Path) -> None:
+def _hash_files(digest: Any, files: Iterable[Path], base: Path) -> None:
     for path in files:
         digest.update(str(path.relative_to(base)).encode())
         digest.update(b"\0")
@@ -39,7 +40,7 @@ def _hash_files(digest: "hashlib._Hash", files: Iterable[Path], base: Path) -> N
         digest.update(b"\0")
 
 
-def _font_identity(digest: "hashlib._Hash") -> None:
+def _font_identity(digest: Any) -> None:
     from .fonts import DEFAULT_FACES
 
     for spec in DEFAULT_FACES:
