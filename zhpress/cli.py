@@ -14,7 +14,7 @@ from . import __version__
 from .errors import EXIT_BAD_INPUT, EXIT_OK, ZhpressError
 
 EDITIONS = ("reader", "press", "epub")
-COMMANDS = ("build", "import", "check")
+COMMANDS = ("build", "import", "check", "watch")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
         "--only", action="append", choices=EDITIONS, help="build only this edition (repeatable)"
     )
     build.add_argument("--no-check", action="store_true", help="skip the fast output checks")
+    build.add_argument(
+        "--force", action="store_true", help="rebuild editions even when nothing changed"
+    )
 
     imp = sub.add_parser("import", help="turn an OCR'd page (text file) into a manuscript folder")
     imp.add_argument("source", type=Path, help="the OCR text file")
@@ -46,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="preflight the editions in dist/ and print findings")
     check.add_argument("--book", type=Path, default=Path("book"), help="manuscript folder")
     check.add_argument("--out", type=Path, default=Path("dist"), help="folder of the editions")
+    watch = sub.add_parser("watch", help="rebuild whenever book/, templates/ or styles/ change")
+    watch.add_argument("--book", type=Path, default=Path("book"), help="manuscript folder")
+    watch.add_argument("--out", type=Path, default=Path("dist"), help="output folder")
+    watch.add_argument(
+        "--only", action="append", choices=EDITIONS, help="watch only this edition (repeatable)"
+    )
     return parser
 
 
@@ -69,7 +78,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             from .pipeline import build
 
-            return build(args.book, args.out, only=args.only, run_checks=not args.no_check)
+            return build(
+                args.book,
+                args.out,
+                only=args.only,
+                run_checks=not args.no_check,
+                force=args.force,
+            )
         if args.command == "import":
             from .reflow import import_page
 
@@ -78,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
             from .check import run_check
 
             return run_check(args.book, args.out)
+        if args.command == "watch":
+            from .watch import watch
+
+            return watch(args.book, args.out, only=tuple(args.only or EDITIONS))
     except ZhpressError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
