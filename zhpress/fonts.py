@@ -443,3 +443,32 @@ def _make_subset(
     font.save(out)
     font.close()
     return out.getvalue()
+
+
+def narrow_marks(face: Face, chars: str) -> frozenset[str]:
+    """Punctuation that is full-width in Chinese text but has a narrow glyph in this face.
+
+    Some kai faces (LXGW WenKai among them) draw the curly quotes “”‘’ as proportional Latin
+    marks, which look cramped in Chinese text (CLREQ: quotes occupy a full em). Han characters
+    are always full-width and are not looked at.
+    """
+    from .cjk import is_han, is_wide
+
+    marks = sorted({ch for ch in chars if is_wide(ch) and not is_han(ch)})
+    if not marks:
+        return frozenset()
+    return _narrow(face.path, face.index, "".join(marks))
+
+
+@lru_cache(maxsize=64)
+def _narrow(path: Path, index: int, marks: str) -> frozenset[str]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(path), fontNumber=index, lazy=True)
+    try:
+        cmap = font.getBestCmap()
+        hmtx = font["hmtx"]
+        full = font["head"].unitsPerEm * 0.9
+        return frozenset(ch for ch in marks if ord(ch) in cmap and hmtx[cmap[ord(ch)]][0] < full)
+    finally:
+        font.close()
