@@ -199,6 +199,20 @@ def w3c_date(value: Any) -> str | None:
     return None
 
 
+def publication_date(book: Book) -> str | None:
+    """``date`` from book.yaml for dc:date; a clear error (file and line) when it is no date."""
+    if book.meta.get("date") in (None, ""):
+        return None
+    when = w3c_date(book.meta["date"])
+    if when is None:
+        raise BookError(
+            f"'date' must be a date like 2024-03-01, not {book.meta['date']!r}",
+            path=book.yaml_path,
+            line=_line_of(book, "date"),
+        )
+    return when
+
+
 def _line_of(book: Book, key: str) -> int | None:
     try:
         lines = book.yaml_path.read_text(encoding="utf-8").split("\n")
@@ -620,14 +634,8 @@ def _metadata(eb: epub.EpubBook, book: Book, identifier: str) -> None:
     publisher = book.meta.get("publisher")
     if publisher not in (None, ""):
         eb.add_metadata("DC", "publisher", str(publisher).strip())
-    if book.meta.get("date") not in (None, ""):
-        when = w3c_date(book.meta["date"])
-        if when is None:
-            raise BookError(
-                f"'date' must be a date like 2024-03-01, not {book.meta['date']!r}",
-                path=book.yaml_path,
-                line=_line_of(book, "date"),
-            )
+    when = publication_date(book)
+    if when:
         eb.add_metadata("DC", "date", when)
     if book.meta.get("rights") not in (None, ""):
         eb.add_metadata("DC", "rights", str(book.meta["rights"]).strip())
@@ -668,6 +676,7 @@ def write_epub(book: Book, path: Path) -> None:
     from .cover import render_cover
 
     epoch = source_date(book)
+    publication_date(book)  # bad input fails before any slow work
     identifier = book_identifier(book)
     faces = resolve_faces(book.meta.get("fonts"), book.root, book.yaml_path)
     docs = render_documents(book, COVER_HREF)
