@@ -33,7 +33,7 @@ from markupsafe import Markup
 from . import __version__
 from .cjk import is_wide
 from .errors import BookError, FontError
-from .fonts import Face, cmap_of, narrow_marks, resolve_faces, subset_face
+from .fonts import Face, missing_characters, narrow_marks, resolve_faces, subset_face
 from .html import STYLES, environment, markdown_inline
 from .manuscript import Book
 
@@ -411,10 +411,8 @@ def with_safety_net(roles: dict[str, str], faces: dict[str, Face]) -> dict[str, 
     (a later edit, a CSS rule the table above does not know) still renders in a book face,
     not in whatever the reading app substitutes. Costs a few glyphs: headings repeat body text.
     """
-    body = faces[DEFAULT_FAMILY]
-    cmap = cmap_of(body.path, body.index)
-    everything = set("".join(roles.values()))
-    net = {ch for ch in everything if ord(ch) in cmap}
+    everything = "".join(roles.values())
+    net = set(everything) - set(missing_characters(faces[DEFAULT_FAMILY], everything))
     out = dict(roles)
     out[DEFAULT_FAMILY] = "".join(sorted(set(out.get(DEFAULT_FAMILY, "")) | net))
     return out

@@ -170,12 +170,16 @@ def _install_hint(spec: FaceSpec) -> str:
 
 @lru_cache(maxsize=64)
 def _resolve_default(spec: FaceSpec) -> Face:
-    candidates = [Path(p) for p in spec.fallback_paths] + _fc_list(spec.family, spec.style)
-    for path in candidates:
-        if path.is_file():
-            index = find_index(path, spec.family, spec.style)
-            if index is not None:
-                return Face(spec.role, spec.family, spec.style, spec.weight, path, index)
+    # fc-list only when the usual file is not there: it costs a process per face per build.
+    for candidates in (
+        lambda: [Path(p) for p in spec.fallback_paths],
+        lambda: _fc_list(spec.family, spec.style),
+    ):
+        for path in candidates():
+            if path.is_file():
+                index = find_index(path, spec.family, spec.style)
+                if index is not None:
+                    return Face(spec.role, spec.family, spec.style, spec.weight, path, index)
     raise FontError(
         f"font face '{spec.family} {spec.style}' ({spec.role}) is not installed",
         hint=_install_hint(spec),
@@ -314,8 +318,45 @@ def _identity(face: Face) -> dict[str, Any]:
 
 def missing_characters(face: Face, text: str) -> list[str]:
     """Characters of ``text`` the face has no glyph for (layout characters excepted)."""
-    cmap = cmap_of(face.path, face.index)
-    return sorted({ch for ch in text if ch not in _NO_GLYPH and ord(ch) not in cmap})
+    chars = "".join(sorted({ch for ch in text if ch not in _NO_GLYPH}))
+    return sorted(_facts(face, chars)[0])
+
+
+def _facts(face: Face, chars: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(characters without a glyph, characters whose glyph is narrower than 0.9 em).
+
+    Decoding the cmap of a 65,000-glyph CJK face takes a few tenths of a second, most of a
+    warm build, so the answer is cached on disk by the face's identity and the characters.
+    """
+    import json
+
+    from . import cache
+
+    key = cache.key_of({"what": "facts", "face": _identity(face), "chars": chars})
+    cached = cache.load("fonts", key)
+    if cached is not None:
+        data = json.loads(cached)
+        return frozenset(data["missing"]), frozenset(data["narrow"])
+    missing, narrow = _read_facts(face.path, face.index, chars)
+    blob = json.dumps({"missing": sorted(missing), "narrow": sorted(narrow)}, ensure_ascii=False)
+    cache.store("fonts", key, blob.encode("utf-8"))
+    return missing, narrow
+
+
+@lru_cache(maxsize=64)
+def _read_facts(path: Path, index: int, chars: str) -> tuple[frozenset[str], frozenset[str]]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(path), fontNumber=index, lazy=True)
+    try:
+        cmap = font.getBestCmap()
+        hmtx = font["hmtx"]
+        full = font["head"].unitsPerEm * 0.9
+        missing = frozenset(ch for ch in chars if ord(ch) not in cmap)
+        narrow = frozenset(ch for ch in chars if ord(ch) in cmap and hmtx[cmap[ord(ch)]][0] < full)
+        return missing, narrow
+    finally:
+        font.close()
 
 
 def _glyf_to_cff(font: Any, ps_name: str) -> None:
@@ -454,21 +495,7 @@ def narrow_marks(face: Face, chars: str) -> frozenset[str]:
     """
     from .cjk import is_han, is_wide
 
-    marks = sorted({ch for ch in chars if is_wide(ch) and not is_han(ch)})
+    marks = "".join(sorted({ch for ch in chars if is_wide(ch) and not is_han(ch)}))
     if not marks:
         return frozenset()
-    return _narrow(face.path, face.index, "".join(marks))
-
-
-@lru_cache(maxsize=64)
-def _narrow(path: Path, index: int, marks: str) -> frozenset[str]:
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(str(path), fontNumber=index, lazy=True)
-    try:
-        cmap = font.getBestCmap()
-        hmtx = font["hmtx"]
-        full = font["head"].unitsPerEm * 0.9
-        return frozenset(ch for ch in marks if ord(ch) in cmap and hmtx[cmap[ord(ch)]][0] < full)
-    finally:
-        font.close()
+    return _facts(face, marks)[1]
