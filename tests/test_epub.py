@@ -131,7 +131,8 @@ def small_epub(tmp_path_factory) -> Epub:
     """A book with the optional metadata the seed lacks (publisher, date)."""
     root = tmp_path_factory.mktemp("small") / "book"
     chapters = {
-        "a.md": "---\npanelist: 欧阳修\ntitle: 第一篇\n---\n\n第一段，含3个数字和“引号”。\n",
+        "a.md": "---\npanelist: 欧阳修\ntitle: 第一篇\n---\n\n第一段，含3个数字和“引号”。\n\n"
+        "有*着重*与**加粗**，\n一段分两行。\n",
         "b.md": "---\npanelist: 李四\ntitle: 第二篇\n---\n\n只有一段。\n",
     }
     yaml_text = (
@@ -321,8 +322,9 @@ def _rules(css: str, prop: str) -> list[tuple[list[str], str]]:
     return out
 
 
-def test_every_character_is_covered_by_the_embedded_font_the_css_picks(seed_epub):
-    """Resolve fonts.css by hand over every document and open the picked font file."""
+def assert_fonts_cover_the_text(seed_epub: Epub) -> int:
+    """Resolve fonts.css by hand over every document and open the picked font file;
+    returns how many characters were checked."""
     css_href = next(i.get("href") for i in seed_epub.manifest.values() if "fonts" in i.get("href"))
     css_name = seed_epub.name_of(css_href)
     css = seed_epub.zip.read(css_name).decode()
@@ -375,7 +377,20 @@ def test_every_character_is_covered_by_the_embedded_font_the_css_picks(seed_epub
 
     for _, root in seed_epub.spine():
         visit(root.find("x:body", NS), [], False)
-    assert checked > 4000
+    return checked
+
+
+def test_every_character_is_covered_by_the_embedded_font_the_css_picks(seed_epub):
+    assert assert_fonts_cover_the_text(seed_epub) > 4000
+
+
+def test_emphasis_and_bold_get_their_faces_too(small_epub):
+    assert assert_fonts_cover_the_text(small_epub) > 50
+    hrefs = {i.get("href") for i in small_epub.manifest.values()}
+    assert "fonts/serif-bold.otf" in hrefs  # **加粗** needs the bold body face
+    chapter = next(root for _, root in small_epub.spine() if doc_type(root) == "chapter")
+    assert body_text(chapter).endswith("有着重与加粗，一段分两行。")
+    assert chapter.find(".//x:em", NS).text == "着重"
 
 
 def test_fonts_are_cff_subsets_without_foreign_glyphs(seed_epub):
