@@ -199,7 +199,8 @@ def _ace() -> str | None:
     for candidate in (
         os.environ.get("ACE_CLI"),
         shutil.which("ace"),
-        "/tmp/ace/node_modules/.bin/ace-cli",
+        shutil.which("ace-cli"),
+        "/tmp/ace/node_modules/.bin/ace-cli",  # where docs/EPUB.md installs it
     ):
         if candidate and Path(candidate).is_file():
             return candidate

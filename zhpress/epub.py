@@ -453,7 +453,8 @@ def glyph_text(documents: list[str], cover_html: str) -> dict[str, str]:
     merged: dict[str, set[str]] = defaultdict(set)
     for root in roots:
         for role, text in text_by_role(root).items():
-            merged[role].update(ch for ch in text if not ch.isspace() or ch == "\u3000")
+            # Line breaks between elements are markup; a space in Latin text needs its glyph.
+            merged[role].update(ch for ch in text if ch not in "\n\r\t")
     return {role: "".join(sorted(chars)) for role, chars in merged.items() if chars}
 
 
