@@ -12,6 +12,7 @@ It takes a couple of seconds (mostly importing WeasyPrint), so the PNG is cached
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import tempfile
@@ -65,7 +66,7 @@ def render_cover(
             "html": html,
             "css": css_text,
             "fonts_css": fonts_css,
-            "fonts": {name: cache.key_of({"bytes": data.hex()}) for name, data in fonts.items()},
+            "fonts": {name: hashlib.sha256(data).hexdigest() for name, data in fonts.items()},
         }
     )
     cached = cache.load("cover", key)
