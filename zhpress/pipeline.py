@@ -29,11 +29,32 @@ def slug_of(book: Book) -> str:
         slug = re.sub(r"[^a-z0-9-]+", "-", str(given).lower()).strip("-")
         if slug:
             return slug
-    from pypinyin import lazy_pinyin
+    return pinyin_slug(book.title) or "book"
 
-    words = [w.lower() for w in lazy_pinyin(book.title) if w.isascii() and w.isalnum()]
-    slug = "-".join(words)[:60].strip("-")
-    return slug or "book"
+
+def pinyin_slug(text: str) -> str:
+    """Toneless pinyin, words joined as in Hanyu Pinyin orthography (GB/T 16159), by '-'.
+
+    pypinyin's dictionary segmenter finds the words it knows; runs of single characters it
+    does not know are joined into one word rather than left as a string of syllables.
+    """
+    from pypinyin import lazy_pinyin
+    from pypinyin.seg.mmseg import seg
+
+    words: list[str] = []
+    single = False
+    for segment in seg.cut(text):
+        syllables = [s.lower() for s in lazy_pinyin(segment) if s.isascii() and s.isalnum()]
+        if not syllables:
+            single = False
+            continue
+        word = "".join(syllables)
+        if len(segment) == 1 and single and words:
+            words[-1] += word
+        else:
+            words.append(word)
+        single = len(segment) == 1
+    return "-".join(words)[:60].strip("-")
 
 
 def edition_paths(book: Book, out: Path) -> dict[str, Path]:

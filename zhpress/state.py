@@ -93,6 +93,7 @@ def record(out: Path, edition: str, target: Path, print_: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{STATE_FILE}.", dir=out)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(data, handle, indent=1, sort_keys=True)
+    os.chmod(tmp, 0o644)
     os.replace(tmp, out / STATE_FILE)
 
 
