@@ -506,6 +506,41 @@ def _pin_document_id(seed: bytes):
     return finisher
 
 
+_RGB_OP = re.compile(rb"^([0-9.]+) ([0-9.]+) ([0-9.]+) (rg|RG)$")
+
+
+def _neutral_rgb_to_k(pdf: Any) -> None:
+    """WeasyPrint draws crop marks as an SVG stroked in RGB black. A press file may hold no
+    RGB, so every neutral RGB colour becomes its K-only equivalent; a chromatic one is a bug
+    in the styles and stops the build."""
+    for obj in pdf.objects:
+        chunks = getattr(obj, "stream", None)
+        if not isinstance(chunks, list):
+            continue
+        for n, chunk in enumerate(chunks):
+            if not isinstance(chunk, bytes) or not chunk.endswith((b"rg", b"RG")):
+                continue
+            match = _RGB_OP.match(chunk)
+            if match is None:
+                continue
+            r, g, b = (float(v) for v in match.groups()[:3])
+            if not (r == g == b):
+                raise BookError(f"an RGB colour ({r} {g} {b}) reached the press edition")
+            op = b"k" if match.group(4) == b"rg" else b"K"
+            chunks[n] = f"0 0 0 {1 - r:g} ".encode() + op
+
+
+def _finisher(seed: bytes, press: bool):
+    pin = _pin_document_id(seed)
+
+    def finisher(document: Any, pdf: Any) -> None:
+        pin(document, pdf)
+        if press:
+            _neutral_rgb_to_k(pdf)
+
+    return finisher
+
+
 def _write(book: Book, path: Path, press: bool) -> None:
     from weasyprint import CSS, HTML
 
@@ -518,7 +553,7 @@ def _write(book: Book, path: Path, press: bool) -> None:
         options.update(pdf_variant="pdf/x-4")
     else:
         options.update(pdf_tags=True)
-    document.write_pdf(str(path), finisher=_pin_document_id(seed), **options)
+    document.write_pdf(str(path), finisher=_finisher(seed, press), **options)
 
 
 def write_reader(book: Book, path: Path) -> None:
