@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from itertools import pairwise
 from pathlib import Path
 
 from . import cjk
@@ -150,7 +151,7 @@ def copy_spaces(block: Located) -> int:
     """Spaces a copy would insert inside the block: gaps wider than pdfplumber's tolerance."""
     count = 0
     for line in block.lines():
-        for (_, a), (_, b) in zip(line, line[1:], strict=False):
+        for (_, a), (_, b) in pairwise(line):
             if b.x0 - a.x1 > COPY_SPACE_GAP:
                 count += 1
     return count
