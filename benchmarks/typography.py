@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Print the issue's typography table for the seed book: our two print editions beside the
+same text set by plain WeasyPrint CSS (text-align: justify), measured the same way.
+
+    python benchmarks/typography.py [--book book]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from zhpress.fonts import resolve_faces  # noqa: E402
+from zhpress.manuscript import load_book  # noqa: E402
+from zhpress.pdf import geometry_of, write_press, write_reader  # noqa: E402
+from zhpress.pdfmeasure import colour_operators, measure_edition  # noqa: E402
+
+
+def plain(book, path: Path) -> None:
+    """The seed as plain WeasyPrint sets it: same page, same face, CSS justification."""
+    from weasyprint import HTML
+
+    g = geometry_of(book)
+    serif = resolve_faces(roles=("serif",))["serif"]
+    lede = "".join(f"<p>{b.text}</p>" for b in book.lede)
+    body = "".join(
+        f"<h2>{c.title}</h2><p>{c.panelist}</p>" + "".join(f"<p>{b.text}</p>" for b in c.blocks)
+        for c in book.chapters
+    )
+    html = f"""<html lang="zh-Hans"><style>
+    @font-face {{ font-family: body; src: url({serif.path.as_uri()}); }}
+    @page {{ size: {g.width}pt {g.height}pt; margin: {g.top}pt {g.outer}pt {g.bottom}pt {g.inner}pt; }}
+    @page :left {{ margin-left: {g.outer}pt; margin-right: {g.inner}pt; }}
+    @page :right {{ margin-left: {g.inner}pt; margin-right: {g.outer}pt; }}
+    body {{ margin: 0; font: 10.5pt/17.5pt body; text-align: justify; }}
+    p {{ margin: 0; text-indent: 2em; }} h2 {{ font-size: 10.5pt; margin: 0; }}
+    </style><body>{lede}{body}</body></html>"""
+    HTML(string=html).write_pdf(str(path))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--book", type=Path, default=ROOT / "book")
+    args = parser.parse_args()
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
+    book = load_book(args.book)
+    g = geometry_of(book)
+    columns = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, writer in (
+            ("zhpress reader", write_reader),
+            ("zhpress press", write_press),
+            ("WeasyPrint plain", plain),
+        ):
+            path = Path(tmp) / f"{name.replace(' ', '-')}.pdf"
+            started = time.perf_counter()
+            writer(book, path)
+            seconds = time.perf_counter() - started
+            report = measure_edition(path, book, g)
+            ops = colour_operators(path)
+            rgb = sum(n for op, n in ops.items() if op.endswith((" rg", " RG")))
+            fonts = report.fonts
+            kind = (
+                "CID, subset"
+                if fonts and all(f["cid"] and f["subset"] and f["embedded"] for f in fonts)
+                else ", ".join(sorted({f["subtype"] for f in fonts}))
+            )
+            columns[name] = [
+                str(len(report.short_lines)),
+                str(len(report.squeezed_marks)),
+                str(report.wrong_chars),
+                str(len(report.prohibited)),
+                f"{len(report.quarter_em)} of {report.quarter_em_checked}",
+                kind,
+                str(rgb),
+                f"{path.stat().st_size / 1024:.0f} KB",
+                f"{seconds:.2f} s",
+            ]
+    rows = [
+        "non-final lines short of the measure by > 0.15 em",
+        "lone 、，。；：？！ squeezed below 0.75 em",
+        "characters wrong in the text layer (copy/search)",
+        "lines starting/ending with a prohibited character",
+        "Chinese-Western gaps not 1/4 em (of those inside a line)",
+        "fonts",
+        "RGB colour operators",
+        "PDF size",
+        "time to write (fonts cached)",
+    ]
+    names = list(columns)
+    print(f"| on {args.book.name}/, {g.trim.name}, 10.5 pt | " + " | ".join(names) + " |")
+    print("|---" * (len(names) + 1) + "|")
+    for i, row in enumerate(rows):
+        print(f"| {row} | " + " | ".join(columns[n][i] for n in names) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
