@@ -17,32 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from zhpress.fonts import resolve_faces  # noqa: E402
 from zhpress.manuscript import load_book  # noqa: E402
 from zhpress.pdf import geometry_of, write_press, write_reader  # noqa: E402
-from zhpress.pdfmeasure import colour_operators, measure_edition  # noqa: E402
-
-
-def plain(book, path: Path) -> None:
-    """The seed as plain WeasyPrint sets it: same page, same face, CSS justification."""
-    from weasyprint import HTML
-
-    g = geometry_of(book)
-    serif = resolve_faces(roles=("serif",))["serif"]
-    lede = "".join(f"<p>{b.text}</p>" for b in book.lede)
-    body = "".join(
-        f"<h2>{c.title}</h2><p>{c.panelist}</p>" + "".join(f"<p>{b.text}</p>" for b in c.blocks)
-        for c in book.chapters
-    )
-    html = f"""<html lang="zh-Hans"><style>
-    @font-face {{ font-family: body; src: url({serif.path.as_uri()}); }}
-    @page {{ size: {g.width}pt {g.height}pt; margin: {g.top}pt {g.outer}pt {g.bottom}pt {g.inner}pt; }}
-    @page :left {{ margin-left: {g.outer}pt; margin-right: {g.inner}pt; }}
-    @page :right {{ margin-left: {g.inner}pt; margin-right: {g.outer}pt; }}
-    body {{ margin: 0; font: 10.5pt/17.5pt body; text-align: justify; }}
-    p {{ margin: 0; text-indent: 2em; }} h2 {{ font-size: 10.5pt; margin: 0; }}
-    </style><body>{lede}{body}</body></html>"""
-    HTML(string=html).write_pdf(str(path))
+from zhpress.pdfmeasure import colour_operators, measure_edition, write_plain  # noqa: E402
 
 
 def main() -> int:
@@ -57,7 +34,7 @@ def main() -> int:
         for name, writer in (
             ("zhpress reader", write_reader),
             ("zhpress press", write_press),
-            ("WeasyPrint plain", plain),
+            ("WeasyPrint plain", write_plain),
         ):
             path = Path(tmp) / f"{name.replace(' ', '-')}.pdf"
             started = time.perf_counter()

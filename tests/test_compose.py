@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from itertools import pairwise
 
 import pytest
 
@@ -105,7 +106,7 @@ def test_opening_quote_never_ends_a_line_but_a_line_may_end_before_it(make):
 def test_dash_and_ellipsis_are_never_split(make):
     for text in ("中文排版的标准是每一行——对齐", "中文排版的标准是每一行……对齐"):
         lines = compose(make(text), 12 * EM)
-        for a, b in zip(lines, lines[1:], strict=False):
+        for a, b in pairwise(lines):
             assert not (a.text[-1] == b.text[0] and a.text[-1] in cjk.INSEPARABLE)
         for line in lines[:-1]:
             assert line.width == pytest.approx(12 * EM)
@@ -134,7 +135,9 @@ def test_quarter_em_inside_a_line_on_both_sides_of_a_number(make):
     (line,) = compose(p, 30 * EM)
     text = line.text
     for boundary in cjk.quarter_em_boundaries(text):
-        assert line.after[boundary - 1] == pytest.approx(0.25 * EM), text[boundary - 1 : boundary + 1]
+        assert line.after[boundary - 1] == pytest.approx(0.25 * EM), text[
+            boundary - 1 : boundary + 1
+        ]
     assert cjk.quarter_em_boundaries(text) == {2, 3, 9, 12}
 
 

@@ -20,6 +20,7 @@ from zhpress.pdfmeasure import (
     fonts_of,
     measure_edition,
     page_boxes,
+    write_plain,
 )
 from zhpress.pipeline import build, edition_paths
 
@@ -128,9 +129,7 @@ def test_fonts_in_the_pdf_are_the_noto_and_wenkai_files(editions):
         for ref in page["/Resources"]["/Font"].values():
             font = ref.get_object()["/DescendantFonts"][0].get_object()
             descriptor = font["/FontDescriptor"].get_object()
-            program = (
-                descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
-            ).get_object()
+            program = (descriptor.get("/FontFile3") or descriptor.get("/FontFile2")).get_object()
             data = program.get_data()
             for family in ("NotoSerifCJK", "NotoSansCJK", "LXGWWenKai"):
                 spaced = {"NotoSerifCJK": "Noto Serif CJK", "NotoSansCJK": "Noto Sans CJK"}.get(
@@ -207,7 +206,11 @@ def test_reader_has_metadata_bookmarks_links_and_tags(editions, seed):
         for page in pdf.pages:
             text = page.extract_text().replace("\n", "")
             for chapter in seed.chapters:
-                if chapter.title in text and chapter.panelist in text and chapter.title not in starts:
+                if (
+                    chapter.title in text
+                    and chapter.panelist in text
+                    and chapter.title not in starts
+                ):
                     if page.page_number > 2:
                         starts[chapter.title] = page.page_number
         toc = next(p for p in pdf.pages if "目录" in p.extract_text())
@@ -253,23 +256,9 @@ def test_two_builds_are_byte_identical(editions, tmp_path):
 
 def test_measure_catches_plain_weasyprint_justification(seed, tmp_path):
     """The measure must be able to fail: plain CSS justification leaves Chinese lines short."""
-    from weasyprint import HTML
-
-    from zhpress.fonts import resolve_faces
-
     g = geometry_of(seed)
-    serif = resolve_faces(roles=("serif",))["serif"]
-    paragraphs = "".join(f"<p>{b.text}</p>" for c in seed.chapters for b in c.blocks)
-    html = f"""<html lang="zh-Hans"><style>
-    @font-face {{ font-family: body; src: url({serif.path.as_uri()}); }}
-    @page {{ size: {g.width}pt {g.height}pt; margin: {g.top}pt {g.outer}pt {g.bottom}pt {g.inner}pt; }}
-    @page :left {{ margin-left: {g.outer}pt; margin-right: {g.inner}pt; }}
-    @page :right {{ margin-left: {g.inner}pt; margin-right: {g.outer}pt; }}
-    body {{ margin: 0; font: 10.5pt/17.5pt body; text-align: justify; }}
-    p {{ margin: 0; text-indent: 2em; }}
-    </style><body>{paragraphs}</body></html>"""
     path = tmp_path / "plain.pdf"
-    HTML(string=html).write_pdf(str(path))
+    write_plain(seed, path)
     report = measure_edition(path, seed, g)
     assert report.short_lines or report.quarter_em
 

@@ -86,6 +86,10 @@ class Paragraph:
     """May gap i take justification space?"""
     breakable: tuple[bool, ...]
     """May a line end before glyph i?"""
+    cum_width: tuple[float, ...] = ()
+    cum_gap: tuple[float, ...] = ()
+    cum_just: tuple[int, ...] = ()
+    """Prefix sums over glyphs, gaps and justifiable gaps, so a line is measured in O(1)."""
 
 
 Shape = Callable[[str, str, str], list[tuple[str, float]]]
@@ -159,12 +163,26 @@ def prepare(
         gap.append(q - c)
         justifiable.append(q == 0 and not (a.western and b.western))
         breakable.append(cjk.break_allowed(text, b.index))
-    return Paragraph(text, tuple(glyphs), size, tuple(gap), tuple(justifiable), tuple(breakable))
+    cum_width, cum_gap, cum_just = [0.0], [0.0], [0]
+    for i, g in enumerate(glyphs):
+        cum_width.append(cum_width[-1] + g.width)
+        cum_gap.append(cum_gap[-1] + gap[i])
+        cum_just.append(cum_just[-1] + justifiable[i])
+    return Paragraph(
+        text,
+        tuple(glyphs),
+        size,
+        tuple(gap),
+        tuple(justifiable),
+        tuple(breakable),
+        tuple(cum_width),
+        tuple(cum_gap),
+        tuple(cum_just),
+    )
 
 
 def _natural(p: Paragraph, start: int, end: int) -> float:
-    width = sum(g.width for g in p.glyphs[start:end])
-    width += sum(p.gap[start + 1 : end])
+    width = p.cum_width[end] - p.cum_width[start] + p.cum_gap[end] - p.cum_gap[start + 1]
     # A space at the end of a line is not seen and takes no room.
     if end - 1 > start and p.glyphs[end - 1].text.isspace():
         width -= p.glyphs[end - 1].width + p.gap[end - 1]
@@ -172,7 +190,7 @@ def _natural(p: Paragraph, start: int, end: int) -> float:
 
 
 def _gaps(p: Paragraph, start: int, end: int) -> int:
-    return sum(1 for i in range(start + 1, end) if p.justifiable[i])
+    return p.cum_just[end] - p.cum_just[start + 1] if end > start else 0
 
 
 def _make_line(

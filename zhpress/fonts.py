@@ -357,12 +357,6 @@ def subset_face(face: Face, chars: str) -> Path:
     return target
 
 
-def missing_chars(face: Face, chars: str) -> set[str]:
-    """Characters of ``chars`` that ``face`` has no glyph for (layout whitespace aside)."""
-    cmap = cmap_of(face.path, face.index)
-    return {c for c in chars if ord(c) not in cmap and c not in "\n"}
-
-
 class Shaper:
     """Advances and ink extents of one font file, shaped as Pango shapes them (HarfBuzz).
 
@@ -411,22 +405,17 @@ class Shaper:
         found = self._ink.get(ch)
         if found is not None:
             return found
-        from fontTools.pens.boundsPen import BoundsPen
-        from fontTools.ttLib import TTFont
-
-        font = TTFont(self.path, lazy=True)
-        try:
-            name = font.getBestCmap().get(ord(ch))
-            if name is None:
-                result = (0.0, 0.0, 0.0)
-            else:
-                glyphs = font.getGlyphSet()
-                pen = BoundsPen(glyphs)
-                glyphs[name].draw(pen)
-                advance = font["hmtx"][name][0] / self.upem
-                left, _, right, _ = pen.bounds or (0, 0, 0, 0)
-                result = (advance, left / self.upem, right / self.upem)
-        finally:
-            font.close()
+        glyph = self._font.get_nominal_glyph(ord(ch))
+        if glyph is None:
+            result = (0.0, 0.0, 0.0)
+        else:
+            extents = self._font.get_glyph_extents(glyph)
+            advance = self._font.get_glyph_h_advance(glyph) / self.upem
+            left = extents.x_bearing / self.upem if extents else 0.0
+            right = (extents.x_bearing + extents.width) / self.upem if extents else 0.0
+            result = (advance, left, right)
         self._ink[ch] = result
         return result
+
+    def has(self, ch: str) -> bool:
+        return self._font.get_nominal_glyph(ord(ch)) is not None

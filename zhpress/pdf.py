@@ -12,6 +12,7 @@ import os
 import re
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from markupsafe import Markup
 
 from . import __version__, compose
 from .errors import BookError, FontError
-from .fonts import Face, Shaper, missing_chars, resolve_faces, subset_face
+from .fonts import Face, Shaper, resolve_faces, subset_face
 from .html import STYLES, environment, lines_html, runs_from_markdown
 from .manuscript import Book
 
@@ -248,7 +249,7 @@ def plan_book(book: Book) -> Plan:
             measure=measure - 5 * size,
         )
         plan.need("kai", chapter.panelist)
-        plan.need("kai", chapter.title)  # running head of its pages
+        plan.need("serif", chapter.title)  # running head of its pages
         for b, block in enumerate(chapter.blocks):
             plan.add(
                 f"c{c}-b{b}",
@@ -260,8 +261,8 @@ def plan_book(book: Book) -> Plan:
                     indent=INDENT_EM * size,
                 ),
             )
-    plan.need("kai", book.title + DIGITS)
-    plan.need("serif", DIGITS + ".·")
+    plan.need("serif", book.title)
+    plan.need("serif", DIGITS + ".·" + QUOTES)
     for label in LABELS.values():
         plan.need("sans", label + "：")
         plan.need("sans-bold", label)
@@ -309,11 +310,16 @@ def colophon_lines(plan: Plan) -> list[tuple[str, str]]:
     return lines
 
 
-def check_glyphs(plan: Plan) -> None:
-    """Every character must be in its face: a missing one is an error, never a tofu box."""
+def check_glyphs(plan: Plan, has: Callable[[str, str], bool]) -> None:
+    """Every character must be in its face: a missing one is an error, never a tofu box.
+    ``has(role, ch)`` asks the subset, which holds every character its face has."""
+
+    def missing_chars(role: str, text: str) -> set[str]:
+        return {ch for ch in text if not has(role, ch)}
+
     for piece in plan.pieces.values():
         for text, role in piece.runs:
-            lacking = missing_chars(plan.faces[role], text)
+            lacking = missing_chars(role, text)
             if lacking:
                 ch = min(lacking, key=text.index)
                 face = plan.faces[role]
@@ -323,7 +329,7 @@ def check_glyphs(plan: Plan) -> None:
                     hint="replace the character, or set fonts: in book.yaml to a face that has it",
                 )
     for role, chars in plan.extra_chars.items():
-        lacking = missing_chars(plan.faces[role], "".join(sorted(chars)))
+        lacking = missing_chars(role, "".join(sorted(chars)))
         if lacking:
             ch = sorted(lacking)[0]
             raise FontError(
@@ -344,6 +350,39 @@ def role_chars(plan: Plan) -> dict[str, str]:
 
 # --- Composition ----------------------------------------------------------------------------
 
+# Chinese quotation marks take a full em (GB/T 15834). LXGW WenKai has only proportional
+# ones, which crowd the text; such a face borrows the marks of the serif of the same weight,
+# as Chinese typesetters have always set punctuation from a second face. Padding the narrow
+# marks instead would leave gaps that turn into spaces when the text is copied.
+QUOTES = "“”‘’"
+QUOTE_FALLBACK = {
+    "kai": "serif",
+    "kai-bold": "serif-bold",
+    "sans": "serif",
+    "sans-bold": "serif-bold",
+}
+
+
+def full_width_quotes(
+    runs: list[tuple[str, str]], shapers: dict[str, Shaper]
+) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for text, role in runs:
+        fallback = QUOTE_FALLBACK.get(role)
+        narrow = fallback in shapers and any(
+            ch in text and shapers[role].ink(ch)[0] < 0.9 for ch in QUOTES
+        )
+        if not narrow:
+            out.append((text, role))
+            continue
+        for ch in text:
+            use = fallback if ch in QUOTES and shapers[role].ink(ch)[0] < 0.9 else role
+            if out and out[-1][1] == use:
+                out[-1] = (out[-1][0] + ch, use)
+            else:
+                out.append((ch, use))
+    return out
+
 
 @dataclass(frozen=True)
 class Composed:
@@ -361,9 +400,9 @@ def composed(book: Book, plan: Plan | None = None) -> Composed:
     if cached is not None and cached[0] is book:
         return cached[1]
     plan = plan or plan_book(book)
-    check_glyphs(plan)
     files = {role: subset_face(plan.faces[role], chars) for role, chars in role_chars(plan).items()}
     shapers = {role: Shaper(path, book.language) for role, path in files.items()}
+    check_glyphs(plan, lambda role, ch: shapers[role].has(ch))
 
     def shape(text: str, role: str, script: str):
         return shapers[role].shape(text, script)
@@ -374,7 +413,8 @@ def composed(book: Book, plan: Plan | None = None) -> Composed:
     html: dict[str, Markup] = {}
     lines: dict[str, list[compose.Line]] = {}
     for key, piece in plan.pieces.items():
-        para = compose.prepare(piece.runs, piece.size, shape, ink)
+        runs = full_width_quotes(piece.runs, shapers)
+        para = compose.prepare(runs, piece.size, shape, ink)
         measure = piece.measure or plan.geometry.measure
         if piece.mode == "justify":
             result = compose.compose(para, measure, piece.indent)

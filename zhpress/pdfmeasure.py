@@ -364,3 +364,33 @@ def measure_edition(path: Path, book, geometry) -> Report:
         measure_paragraph(block, geometry.frame, report)
     report.fonts = fonts_of(path)
     return report
+
+
+def write_plain(book, path: Path) -> None:
+    """The reference the numbers are compared with: the same text on the same page in the same
+    face, set by plain WeasyPrint CSS (text-align: justify, no composer)."""
+    from html import escape
+
+    from weasyprint import HTML
+
+    from .fonts import resolve_faces
+    from .pdf import geometry_of
+
+    g = geometry_of(book)
+    serif = resolve_faces(roles=("serif",))["serif"]
+    lede = "".join(f"<p>{escape(b.text)}</p>" for b in book.lede)
+    body = "".join(
+        f"<h2>{escape(c.title)}</h2><p>{escape(c.panelist)}</p>"
+        + "".join(f"<p>{escape(b.text)}</p>" for b in c.blocks)
+        for c in book.chapters
+    )
+    margins = f"{g.top}pt {g.outer}pt {g.bottom}pt {g.inner}pt"
+    html = f"""<html lang="zh-Hans"><style>
+    @font-face {{ font-family: body; src: url({serif.path.as_uri()}); }}
+    @page {{ size: {g.width}pt {g.height}pt; margin: {margins}; }}
+    @page :left {{ margin-left: {g.outer}pt; margin-right: {g.inner}pt; }}
+    @page :right {{ margin-left: {g.inner}pt; margin-right: {g.outer}pt; }}
+    body {{ margin: 0; font: 10.5pt/17.5pt body; text-align: justify; }}
+    p {{ margin: 0; text-indent: 2em; }} h2 {{ font-size: 10.5pt; margin: 0; }}
+    </style><body>{lede}{body}</body></html>"""
+    HTML(string=html).write_pdf(str(path))
