@@ -195,6 +195,9 @@ def test_reader_has_metadata_bookmarks_links_and_tags(editions, seed):
     root = reader.trailer["/Root"]
     assert root["/Lang"] == "zh-Hans"
     assert "/StructTreeRoot" in root
+    assert root["/MarkInfo"]["/Marked"].value is True
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+    assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
     outline_titles = [item.title for item in _flatten(reader.outline)]
     for chapter in seed.chapters:
         assert chapter.title in outline_titles

@@ -592,7 +592,8 @@ def _write(book: Book, path: Path, press: bool) -> None:
     if press:
         options.update(pdf_variant="pdf/x-4")
     else:
-        options.update(pdf_tags=True)
+        # Tagged, with WeasyPrint's PDF/UA-1 identification (DisplayDocTitle, MarkInfo, Lang).
+        options.update(pdf_variant="pdf/ua-1", pdf_tags=True)
     document.write_pdf(str(path), finisher=_finisher(seed, press), **options)
 
 
