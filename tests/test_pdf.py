@@ -79,6 +79,12 @@ def test_no_lone_mark_is_squeezed(reports, edition):
 
 
 @pytest.mark.parametrize("edition", ["reader", "press"])
+def test_no_widow_or_orphan_line_and_no_lone_last_character(reports, edition):
+    assert reports[edition].widows == []
+    assert reports[edition].lone_last_chars == []
+
+
+@pytest.mark.parametrize("edition", ["reader", "press"])
 def test_no_prohibited_line_start_or_end(reports, edition):
     assert reports[edition].prohibited == []
 
@@ -207,17 +213,13 @@ def test_reader_has_metadata_bookmarks_links_and_tags(editions, seed):
     with pdfplumber.open(str(editions["reader"])) as pdf:
         starts = {}
         for page in pdf.pages:
-            text = page.extract_text().replace("\n", "")
+            heading = "".join(c["text"] for c in page.chars if c["size"] == 15.0)
             for chapter in seed.chapters:
-                if (
-                    chapter.title in text
-                    and chapter.panelist in text
-                    and chapter.title not in starts
-                ):
-                    if page.page_number > 2:
-                        starts[chapter.title] = page.page_number
+                if chapter.title in heading:
+                    starts[chapter.title] = page.page_number
         toc = next(p for p in pdf.pages if "目录" in p.extract_text())
         toc_text = toc.extract_text()
+    assert len(starts) == len(seed.chapters)
     for chapter in seed.chapters:
         line = next(line for line in toc_text.splitlines() if chapter.title[:6] in line)
         assert re.search(rf"{starts[chapter.title]}$", line), (line, starts)
@@ -302,3 +304,31 @@ def test_unknown_trim_is_a_clear_error(tmp_path):
     with pytest.raises(BookError) as info:
         geometry_of(load_book(book_dir))
     assert "B7" in str(info.value) and "book.yaml" in str(info.value)
+
+
+def test_colophon_names_the_book_its_people_publisher_and_fonts(tmp_path):
+    book_dir = write_book(tmp_path / "book")
+    yaml = book_dir / "book.yaml"
+    extra = "publisher: 南方出版社\nedition: 2024年1月第1版\ndate: 2024-01-15\nseries: 圆桌论坛\n"
+    yaml.write_text(yaml.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    out = tmp_path / "reader.pdf"
+    with source_date():
+        write_reader(load_book(book_dir), out)
+    import pdfplumber
+
+    with pdfplumber.open(str(out)) as pdf:
+        last = pdf.pages[-1].extract_text().replace("\n", "")
+    for expected in (
+        "测试书名",
+        "王小明",
+        "李四",
+        "张三",
+        "南方出版社",
+        "2024 年 1 月第 1 版",
+        "2024-01-15",
+        "Noto Serif CJK SC Regular",
+        "Noto Sans CJK SC Bold",
+        "LXGW WenKai Regular",
+        "A5",
+    ):
+        assert expected.replace(" ", "") in last.replace(" ", ""), (expected, last)

@@ -73,6 +73,10 @@ class Report:
     quarter_em_checked: int = 0
     wrong_chars: int = 0
     wrong_detail: list[str] = field(default_factory=list)
+    widows: list[str] = field(default_factory=list)
+    """Paragraphs split across pages with a single line left on either page."""
+    lone_last_chars: list[str] = field(default_factory=list)
+    """Paragraphs whose last line is one character (and its marks): 孤字."""
     lines_checked: int = 0
     marks_checked: int = 0
     fonts: list[dict] = field(default_factory=list)
@@ -160,6 +164,15 @@ def copy_spaces(block: Located) -> int:
 def measure_paragraph(block: Located, frames, report: Report, indent_em: float = 2.0) -> None:
     text = block.text
     lines = block.lines()
+    pages = [line[0][1].page for line in lines]
+    if len(set(pages)) > 1:
+        counts = [pages.count(p) for p in sorted(set(pages))]
+        if counts[0] < 2 or counts[-1] < 2:
+            report.widows.append(f"{block.name}: lines per page {counts}")
+    if len(lines) > 1:
+        tail = [text[i] for i, _ in lines[-1] if text[i] not in cjk.ADJUSTABLE]
+        if len(tail) == 1:
+            report.lone_last_chars.append(f"{block.name}: last line '{text[lines[-1][0][0] :]}'")
     for n, line in enumerate(lines):
         final = n == len(lines) - 1
         first_i, first = line[0]
