@@ -332,3 +332,61 @@ def test_colophon_names_the_book_its_people_publisher_and_fonts(tmp_path):
         "A5",
     ):
         assert expected.replace(" ", "") in last.replace(" ", ""), (expected, last)
+
+
+def test_press_output_profile_can_be_set_in_book_yaml(tmp_path):
+    from zhpress.pdf import DEFAULT_ICC
+
+    book_dir = write_book(tmp_path / "book")
+    (book_dir / "press.icc").write_bytes(DEFAULT_ICC.read_bytes())
+    yaml = book_dir / "book.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8") + "press:\n  icc: press.icc\n", "utf-8")
+    out = tmp_path / "press.pdf"
+    with source_date():
+        write_press(load_book(book_dir), out)
+    import pypdf
+
+    root = pypdf.PdfReader(str(out)).trailer["/Root"]
+    (intent,) = [i.get_object() for i in root["/OutputIntents"]]
+    assert intent["/DestOutputProfile"].get_object()["/N"] == 4
+
+
+@pytest.mark.parametrize("where", ["missing.icc", "../outside.icc", "/etc/passwd"])
+def test_press_output_profile_must_be_a_file_inside_the_book(tmp_path, where):
+    book_dir = write_book(tmp_path / "book")
+    yaml = book_dir / "book.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8") + f"press:\n  icc: {where}\n", "utf-8")
+    with pytest.raises(BookError) as info:
+        write_press(load_book(book_dir), tmp_path / "press.pdf")
+    assert "book.yaml" in str(info.value)
+
+
+def test_cli_reports_a_missing_glyph_with_exit_2_and_writes_nothing(tmp_path):
+    import subprocess
+    import sys
+
+    book_dir = write_book(
+        tmp_path / "book",
+        chapters={"01-a.md": "---\npanelist: 王小明\ntitle: 第一篇\n---\n\n笑😀了。\n"},
+    )
+    out = tmp_path / "dist"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(BOOK.parent / "build.py"),
+            "--book",
+            str(book_dir),
+            "--out",
+            str(out),
+            "--only",
+            "reader",
+            "--no-check",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "01-a.md:6" in result.stderr and "😀" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list(out.glob("*.pdf"))
