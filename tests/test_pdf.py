@@ -253,8 +253,15 @@ def test_running_heads_and_folios_are_outside_the_text_block(editions, seed):
         assert "".join(c["text"] for c in feet) == "4"
 
 
-def test_two_builds_are_byte_identical(editions, tmp_path):
-    again = _build(tmp_path)
+def test_two_builds_are_byte_identical(editions, tmp_path, monkeypatch):
+    """Same input, same SOURCE_DATE_EPOCH: the same bytes, even with the font cache elsewhere."""
+    import shutil
+
+    from zhpress.fonts import cache_dir
+
+    shutil.copytree(cache_dir(), tmp_path / "cache" / "fonts")
+    monkeypatch.setenv("ZHPRESS_CACHE", str(tmp_path / "cache"))
+    again = _build(tmp_path / "out")
     for name in ("reader", "press"):
         assert again[name].read_bytes() == editions[name].read_bytes(), name
 

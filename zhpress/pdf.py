@@ -587,8 +587,11 @@ def _write(book: Book, path: Path, press: bool) -> None:
     html, _ = render_html(book, press)
     stylesheet = CSS(filename=str(STYLES / "print.css"))
     document = HTML(string=html, base_url=str(STYLES)).render(stylesheets=[stylesheet])
-    seed = hashlib.sha256(html.encode()).digest()
-    options: dict[str, Any] = {"pdf_identifier": hashlib.md5(seed).hexdigest().encode()}
+    # The document's identity is its content: the HTML without the cache paths of the fonts
+    # (the same book built with a cold or a warm font cache is the same file).
+    content = re.sub(r'url\("file:[^"]*"\)', "url()", html)
+    seed = hashlib.sha256(content.encode()).digest()
+    options: dict[str, Any] = {"pdf_identifier": True}
     if press:
         options.update(pdf_variant="pdf/x-4")
     else:
