@@ -397,3 +397,30 @@ def test_cli_reports_a_missing_glyph_with_exit_2_and_writes_nothing(tmp_path):
     assert "01-a.md:6" in result.stderr and "😀" in result.stderr
     assert "Traceback" not in result.stderr
     assert not list(out.glob("*.pdf"))
+
+
+MIXED = (
+    "---\npanelist: 欧阳明\ntitle: 混排的一章\n---\n\n"
+    + "这一段有**加粗的文字**，也有*强调的文字*，还有英文 Industry 4.0 和数字 2024 年。"
+    + "破折号——要连在一起，省略号……也不能拆开。根据《中国城市科技创新发展报告（2022）》，"
+    + "佛山市科技创新发展指数位居地级以上城市的第24位，54%的企业实现数字化转型。" * 3
+    + "\n\n“引号开头的段落。”他说：“好！”然后，（括号）与《书名号》相连：“《报告》”。"
+    + "最后一行只有一个字。" * 4
+    + "\n"
+)
+
+
+def test_mixed_text_is_set_to_the_same_standard(tmp_path):
+    book_dir = write_book(tmp_path / "book", chapters={"01-mixed.md": MIXED})
+    book = load_book(book_dir)
+    out = tmp_path / "reader.pdf"
+    with source_date():
+        write_reader(book, out)
+    report = measure_edition(out, book, geometry_of(book))
+    assert report.lines_checked >= 10
+    assert report.wrong_chars == 0, report.wrong_detail
+    assert report.short_lines == [] and report.overfull_lines == []
+    assert report.prohibited == [] and report.squeezed_marks == []
+    assert report.quarter_em == [] and report.quarter_em_checked >= 6
+    names = " ".join(f["name"] for f in fonts_of(out))
+    assert "serif-bold" in names  # **bold** is the real bold face

@@ -171,7 +171,11 @@ def lines_html(lines, base_role: str) -> Markup:
             extra = after[i] - s if i + 1 < len(glyphs) else 0.0
             if i + 1 < len(glyphs) and glyphs[i + 1].western:
                 extra = 0.0  # the Western run's margin-left carries this gap
-            if abs(extra) > 5e-4:
+            if g.text.isspace() and i + 1 == len(glyphs):
+                # A space where a line breaks is kept in the text layer (copy gives the words
+                # apart) but hangs, unseen, past the measure.
+                out.append(f'<span style="white-space:pre">{escape(g.text)}</span>')
+            elif abs(extra) > 5e-4:
                 out.append(f'<span style="margin-right:{_pt(extra)}pt">{escape(g.text)}</span>')
             else:
                 out.append(str(escape(g.text)))

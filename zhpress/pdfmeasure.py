@@ -48,13 +48,14 @@ class Located:
 
     name: str
     text: str
-    chars: list[Char]
+    chars: list[tuple[int, Char]]
+    """(index in text, char); a space where a line breaks has no char, as in any PDF."""
 
     def lines(self) -> list[list[tuple[int, Char]]]:
         """(index in text, char) grouped into the lines they sit on."""
         out: list[list[tuple[int, Char]]] = []
         key = None
-        for i, ch in enumerate(self.chars):
+        for i, ch in self.chars:
             k = (ch.page, round(ch.baseline, 1))
             if k != key:
                 out.append([])
@@ -133,21 +134,49 @@ def read_chars(path: Path, frames) -> list[Char]:
 
 
 def locate(chars: list[Char], blocks: Iterable[tuple[str, str]], report: Report) -> list[Located]:
-    """Find each (name, text) in order in the text layer; count what cannot be found."""
-    stream = "".join(c.text for c in chars)
+    """Find each (name, text) in order in the text layer; count what cannot be found.
+
+    Lines are joined with no separator, so a line break inside Chinese text must add nothing;
+    a space of the manuscript where a line breaks is not in the PDF (no engine draws it) and
+    the line break stands for it.
+    """
+    stream: list[str] = []
+    where: list[int | None] = []
+    for k, c in enumerate(chars):
+        if k and (c.page, round(c.baseline, 1)) != (
+            chars[k - 1].page,
+            round(chars[k - 1].baseline, 1),
+        ):
+            stream.append("\n")
+            where.append(None)
+        stream.append(c.text)
+        where.append(k)
+    joined = "".join(stream)
     cursor = 0
     found: list[Located] = []
     for name, text in blocks:
-        at = stream.find(text, cursor)
-        if at < 0:
-            window = stream[cursor : cursor + 2 * len(text) + 50]
+        pattern = "\n?".join("[ \n]" if ch == " " else re.escape(ch) for ch in text)
+        match = re.compile(pattern).search(joined, cursor)
+        if match is None:
+            flat = joined.replace("\n", "")
+            window = flat[len(joined[:cursor].replace("\n", "")) :][: 2 * len(text) + 50]
             matcher = SequenceMatcher(None, text, window, autojunk=False)
             matched = sum(b.size for b in matcher.get_matching_blocks())
             report.wrong_chars += len(text) - matched
             report.wrong_detail.append(f"{name}: {len(text) - matched} character(s) not found")
             continue
-        cursor = at + len(text)
-        found.append(Located(name, text, chars[at:cursor]))
+        cursor = match.end()
+        located: list[tuple[int, Char]] = []
+        i = 0
+        for pos in range(match.start(), match.end()):
+            k = where[pos]
+            if k is None:
+                if i < len(text) and text[i] == " " and joined[pos] == "\n":
+                    i += 1  # the space the line break stands for
+                continue
+            located.append((i, chars[k]))
+            i += 1
+        found.append(Located(name, text, located))
     return found
 
 
