@@ -15,7 +15,7 @@ from zhpress.html import lines_html
 SIZE = 10.0  # 1 em = 10 pt keeps the arithmetic readable
 EM = SIZE
 CHARS = (
-    "中文排版的标准是每一行都对齐到版心两端他说好然后我们走吧年月日佛山规上工业总产值突破万亿元"
+    "中文排版的标准是每一行都对齐到版心两端他说好吗然后我们走吧年月日佛山规上工业总产值突破万亿元"
     "，。、；：？！“”‘’（）《》——……" + string.ascii_letters + string.digits + "%+-. "
 )
 
@@ -194,3 +194,12 @@ def test_rendered_lines_hold_only_the_text(make):
     lines = compose(make(text), 12 * EM, indent=2 * EM)
     html = str(lines_html(lines, "serif"))
     assert re.sub(r"<[^>]+>", "", html) == text
+
+
+def test_a_centred_heading_is_centred_on_its_ink_not_on_a_marks_blank(make):
+    (line,) = balance(make("他说好吗？"), 12 * EM)
+    assert line.trim_end == pytest.approx(0.5 * EM)
+    assert line.width == pytest.approx(4.5 * EM)
+    assert "margin-right:-5pt" in str(lines_html([line], "serif"))
+    (quoted,) = balance(make("“好”然后"), 12 * EM)
+    assert quoted.trim_start == pytest.approx(0.5 * EM)

@@ -21,7 +21,7 @@ never inside a Western word, never at the fixed 1/4 em).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import cjk
 
@@ -62,6 +62,9 @@ class Line:
     """Justification added to each justifiable gap, in pt (negative when squeezed)."""
     indent: float
     final: bool
+    trim_start: float = 0.0
+    trim_end: float = 0.0
+    """Blank of a mark at a centred line's edge, left out so the line centres on its ink."""
 
     @property
     def text(self) -> str:
@@ -70,7 +73,8 @@ class Line:
     @property
     def width(self) -> float:
         """From the indent to the end of the last glyph's advance, in pt."""
-        return self.indent + sum(g.width for g in self.glyphs) + sum(self.after)
+        natural = self.indent + sum(g.width for g in self.glyphs) + sum(self.after)
+        return natural - self.trim_start - self.trim_end
 
 
 @dataclass(frozen=True)
@@ -290,16 +294,21 @@ def _avoid_lone_last_char(
 
 
 def balance(p: Paragraph, measure: float) -> list[Line]:
-    """Ragged lines of nearly equal length, for headings: as few lines as the measure
-    allows, then the narrowest measure that still gives that many."""
+    """Ragged lines of nearly equal length, for centred headings: as few lines as the measure
+    allows, then the narrowest measure that still gives that many. A mark at either end of a
+    line gives up its blank (行首行尾标点可半角), so the ink, not the em box, is centred:
+    the ？ that ends a headline would otherwise push it a quarter em off centre."""
     lines = compose(p, measure, justify=False)
-    if len(lines) <= 1:
-        return lines
-    low, high = measure / len(lines), measure
-    for _ in range(24):
-        mid = (low + high) / 2
-        if len(compose(p, mid, justify=False)) == len(lines):
-            high = mid
-        else:
-            low = mid
-    return compose(p, high, justify=False)
+    if len(lines) > 1:
+        low, high = measure / len(lines), measure
+        for _ in range(24):
+            mid = (low + high) / 2
+            if len(compose(p, mid, justify=False)) == len(lines):
+                high = mid
+            else:
+                low = mid
+        lines = compose(p, high, justify=False)
+    return [
+        replace(line, trim_start=line.glyphs[0].lead, trim_end=line.glyphs[-1].trail)
+        for line in lines
+    ]

@@ -168,15 +168,19 @@ def lines_html(lines, base_role: str) -> Markup:
                 out.append(f'<span class="w" style="{style}">{escape(text)}</span>')
                 i = j + 1
                 continue
-            extra = after[i] - s if i + 1 < len(glyphs) else 0.0
+            extra = after[i] - s if i + 1 < len(glyphs) else -line.trim_end
             if i + 1 < len(glyphs) and glyphs[i + 1].western:
                 extra = 0.0  # the Western run's margin-left carries this gap
+            start = -line.trim_start if i == 0 else 0.0
             if g.text.isspace() and i + 1 == len(glyphs):
                 # A space where a line breaks is kept in the text layer (copy gives the words
                 # apart) but hangs, unseen, past the measure.
                 out.append(f'<span style="white-space:pre">{escape(g.text)}</span>')
-            elif abs(extra) > 5e-4:
-                out.append(f'<span style="margin-right:{_pt(extra)}pt">{escape(g.text)}</span>')
+            elif abs(extra) > 5e-4 or abs(start) > 5e-4:
+                style = f"margin-right:{_pt(extra)}pt" if abs(extra) > 5e-4 else ""
+                if abs(start) > 5e-4:
+                    style = f"margin-left:{_pt(start)}pt" + (";" + style if style else "")
+                out.append(f'<span style="{style}">{escape(g.text)}</span>')
             else:
                 out.append(str(escape(g.text)))
             i += 1
