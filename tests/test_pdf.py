@@ -286,6 +286,16 @@ def test_a_character_missing_from_the_font_is_an_error_naming_it(tmp_path):
     assert "😀" in message and "01-a.md:8" in message
 
 
+def test_a_missing_character_in_a_title_names_the_front_matter_line(tmp_path):
+    book_dir = write_book(
+        tmp_path / "book",
+        chapters={"01-a.md": "---\npanelist: 王小明\ntitle: 第一篇😀\n---\n\n第一段。\n"},
+    )
+    with pytest.raises(FontError) as info:
+        write_reader(load_book(book_dir), tmp_path / "out.pdf")
+    assert "01-a.md:3" in str(info.value)
+
+
 @pytest.mark.parametrize(("trim", "size"), [("32开", (130, 184)), ("16开", (185, 260))])
 def test_trim_presets(tmp_path, trim, size):
     book_dir = write_book(tmp_path / "book")

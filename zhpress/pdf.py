@@ -180,6 +180,20 @@ DIGITS = "0123456789"
 COLOPHON_SIZE = 9.0
 
 
+def _front_matter_line(path: Path, key: str) -> int | None:
+    """The line of ``key:`` in a chapter's front matter, for an error an editor can follow."""
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except OSError:
+        return None
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() == "---":
+            return None
+        if re.match(rf"{re.escape(key)}\s*:", line):
+            return number
+    return None
+
+
 def _where(path: Path, line: int | None) -> str:
     return f"{path.name}:{line}" if line else path.name
 
@@ -227,9 +241,10 @@ def plan_book(book: Book) -> Plan:
             ),
         )
     for c, chapter in enumerate(book.chapters):
-        where = _where(chapter.path, 2)
+        where = _where(chapter.path, _front_matter_line(chapter.path, "title"))
+        who = _where(chapter.path, _front_matter_line(chapter.path, "panelist"))
         text_piece(f"c{c}-title", chapter.title, "sans-bold", 15, "balance", where)
-        text_piece(f"c{c}-panelist", chapter.panelist, "kai", 12, "ragged", where)
+        text_piece(f"c{c}-panelist", chapter.panelist, "kai", 12, "ragged", who)
         text_piece(
             f"c{c}-toc-title",
             chapter.title,
