@@ -27,6 +27,10 @@ def main() -> int:
     parser.add_argument("--book", type=Path, default=ROOT / "book")
     args = parser.parse_args()
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
+    import weasyprint  # noqa: F401  (imported once here, so no column pays for it)
+
+    from zhpress import pdf
+
     book = load_book(args.book)
     g = geometry_of(book)
     columns = {}
@@ -37,9 +41,12 @@ def main() -> int:
             ("WeasyPrint plain", write_plain),
         ):
             path = Path(tmp) / f"{name.replace(' ', '-')}.pdf"
-            started = time.perf_counter()
-            writer(book, path)
-            seconds = time.perf_counter() - started
+            seconds = float("inf")
+            for _ in range(2):  # best of two, each composing afresh
+                pdf._COMPOSED.clear()
+                started = time.perf_counter()
+                writer(book, path)
+                seconds = min(seconds, time.perf_counter() - started)
             report = measure_edition(path, book, g)
             ops = colour_operators(path)
             rgb = sum(n for op, n in ops.items() if op.endswith((" rg", " RG")))
@@ -73,7 +80,7 @@ def main() -> int:
         "fonts",
         "RGB colour operators",
         "PDF size",
-        "time to write (fonts cached)",
+        "time to write, best of 2 (font subsets cached)",
     ]
     names = list(columns)
     print(f"| on {args.book.name}/, {g.trim.name}, 10.5 pt | " + " | ".join(names) + " |")

@@ -420,7 +420,9 @@ def write_plain(book, path: Path) -> None:
 
     g = geometry_of(book)
     serif = resolve_faces(roles=("serif",))["serif"]
-    lede = "".join(f"<p>{escape(b.text)}</p>" for b in book.lede)
+    head = [book.kicker, book.title, book.series, book.moderator]
+    lede = "".join(f"<h2>{escape(t)}</h2>" for t in head if t)
+    lede += "".join(f"<p>{escape(b.text)}</p>" for b in book.lede)
     body = "".join(
         f"<h2>{escape(c.title)}</h2><p>{escape(c.panelist)}</p>"
         + "".join(f"<p>{escape(b.text)}</p>" for b in c.blocks)
