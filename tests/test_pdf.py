@@ -207,6 +207,8 @@ def test_reader_has_metadata_bookmarks_links_and_tags(editions, seed):
     outline_titles = [item.title for item in _flatten(reader.outline)]
     for chapter in seed.chapters:
         assert chapter.title in outline_titles
+    assert outline_titles[0] == seed.title
+    assert "目录" in outline_titles and outline_titles[-1] == "版权页"
     # The contents page links to each contribution, and its page number is the real one.
     import pdfplumber
 
