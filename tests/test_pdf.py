@@ -167,6 +167,7 @@ def test_press_is_pdf_x4_with_a_cmyk_output_intent(editions):
     assert profile["/N"] == 4
     xmp = root["/Metadata"].get_object().get_data()
     assert b"PDF/X-4" in xmp
+    assert all("/Annots" not in page for page in reader.pages)  # nothing on the printed area
     assert b"xmp.did:" in xmp
 
 

@@ -585,6 +585,14 @@ def _neutral_rgb_to_k(pdf: Any) -> None:
             chunks[n] = f"0 0 0 {1 - r:g} ".encode() + op
 
 
+def _drop_link_annotations(pdf: Any) -> None:
+    """PDF/X wants no annotation on the printed area; the contents' links are for screens.
+    (The unreferenced annotation objects stay in the file; they are never shown.)"""
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("Type") == "/Page":
+            obj.pop("Annots", None)
+
+
 def _finisher(seed: bytes, press: bool):
     pin = _pin_document_id(seed)
 
@@ -592,6 +600,7 @@ def _finisher(seed: bytes, press: bool):
         pin(document, pdf)
         if press:
             _neutral_rgb_to_k(pdf)
+            _drop_link_annotations(pdf)
 
     return finisher
 
