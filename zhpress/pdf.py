@@ -198,6 +198,18 @@ def _where(path: Path, line: int | None) -> str:
     return f"{path.name}:{line}" if line else path.name
 
 
+HEADLINE_MAX, HEADLINE_MIN = 21.0, 16.0
+
+
+def headline_size(title: str, measure: float) -> float:
+    """The headline on one line when it can be, in half points between 16 and 21 pt; a longer
+    one wraps into balanced lines at 16 pt."""
+    from .cjk import display_width
+
+    fit = int(measure / max(display_width(title), 1) * 2) / 2
+    return max(HEADLINE_MIN, min(HEADLINE_MAX, fit))
+
+
 def plan_book(book: Book) -> Plan:
     geometry = geometry_of(book)
     faces = resolve_faces(book.meta.get("fonts"), book.root, book.yaml_path)
@@ -214,7 +226,12 @@ def plan_book(book: Book) -> Plan:
             "kicker", book.kicker, "kai", 14, "balance", _where(yaml, _yaml_line(book, "kicker"))
         )
     text_piece(
-        "headline", book.title, "sans-bold", 21, "balance", _where(yaml, _yaml_line(book, "title"))
+        "headline",
+        book.title,
+        "sans-bold",
+        headline_size(book.title, measure),
+        "balance",
+        _where(yaml, _yaml_line(book, "title")),
     )
     if book.series:
         text_piece(
@@ -496,6 +513,7 @@ def render_html(book: Book, press: bool) -> tuple[str, Plan]:
             icc=_icc_url(book) if press else None,
             kicker=result.html.get("kicker"),
             headline=result.html["headline"],
+            headline_size=plan.pieces["headline"].size,
             series=result.html.get("series"),
             moderator=result.html.get("moderator"),
             lede=[result.html[f"lede-{n}"] for n in range(len(book.lede))],
