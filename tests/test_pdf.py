@@ -437,3 +437,12 @@ def test_mixed_text_is_set_to_the_same_standard(tmp_path):
     assert report.quarter_em == [] and report.quarter_em_checked >= 6
     names = " ".join(f["name"] for f in fonts_of(out))
     assert "serif-bold" in names  # **bold** is the real bold face
+
+
+def test_headline_is_sized_to_one_line_when_it_can_be():
+    from zhpress.pdf import headline_size
+
+    title = "佛山新型工业化如何闯出新路？"  # 14 characters
+    assert headline_size(title, 28 * 10.5) == 21  # A5: 21 pt fits
+    assert headline_size(title, 25 * 10.5) == 18.5  # 32开: 18.5 pt keeps it on one line
+    assert headline_size(title * 3, 28 * 10.5) == 16  # too long: 16 pt, balanced lines
