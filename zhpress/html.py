@@ -125,12 +125,30 @@ def _pt(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def _span(text: str, left: float = 0.0, right: float = 0.0, css: str = "", cls: str = "") -> str:
+    """``text`` escaped, in a span only when it needs margins (in pt) or a style."""
+    from markupsafe import escape
+
+    styles = [css] if css else []
+    if abs(left) > 5e-4:
+        styles.append(f"margin-left:{_pt(left)}pt")
+    if abs(right) > 5e-4:
+        styles.append(f"margin-right:{_pt(right)}pt")
+    if not styles and not cls:
+        return str(escape(text))
+    attrs = f' class="{cls}"' if cls else ""
+    attrs += f' style="{";".join(styles)}"' if styles else ""
+    return f"<span{attrs}>{escape(text)}</span>"
+
+
 def lines_html(lines, base_role: str) -> Markup:
     """Composed lines as HTML: one span per line, separated by <br>, justified with
     letter-spacing, marks compressed and Western runs spaced with margins. Never a character
-    of layout: the text layer stays exactly the manuscript."""
-    from markupsafe import escape
+    of layout: the text layer stays exactly the manuscript.
 
+    letter-spacing adds its amount after every character of the line, so a gap that must
+    differ from it (a compressed mark, 1/4 em, the inside of a Western word) is corrected
+    with a margin on the character or the Western run."""
     out: list[str] = []
     for number, line in enumerate(lines):
         if number:
@@ -140,51 +158,39 @@ def lines_html(lines, base_role: str) -> Markup:
             f'<span class="ln" style="letter-spacing:{_pt(s)}pt">' if s else '<span class="ln">'
         )
         glyphs = line.glyphs
-        after = (*line.after, 0.0)
+        last = len(glyphs) - 1
+        role_open = base_role
         i = 0
-        role_open = None
-        while i < len(glyphs):
+        while i <= last:
             g = glyphs[i]
             if g.role != role_open:
-                if role_open is not None and role_open != base_role:
+                if role_open != base_role:
                     out.append("</span>")
                 if g.role != base_role:
                     out.append(f'<span class="f-{g.role}">')
                 role_open = g.role
             if g.western:
+                # A Western word or number: no letter-spacing inside; its margins carry the
+                # gaps on either side (1/4 em next to Chinese, justification next to marks).
                 j = i
-                while (
-                    j + 1 < len(glyphs) and glyphs[j + 1].western and glyphs[j + 1].role == g.role
-                ):
+                while j < last and glyphs[j + 1].western and glyphs[j + 1].role == g.role:
                     j += 1
-                left = after[i - 1] - s if i > 0 and not glyphs[i - 1].western else 0.0
-                right = after[j] if j + 1 < len(glyphs) else 0.0
-                style = "letter-spacing:0"
-                if abs(left) > 5e-4:
-                    style += f";margin-left:{_pt(left)}pt"
-                if abs(right) > 5e-4:
-                    style += f";margin-right:{_pt(right)}pt"
+                left = line.after[i - 1] - s if i > 0 and not glyphs[i - 1].western else 0.0
+                right = line.after[j] if j < last else 0.0
                 text = "".join(x.text for x in glyphs[i : j + 1])
-                out.append(f'<span class="w" style="{style}">{escape(text)}</span>')
+                out.append(_span(text, left, right, css="letter-spacing:0", cls="w"))
                 i = j + 1
                 continue
-            extra = after[i] - s if i + 1 < len(glyphs) else -line.trim_end
-            if i + 1 < len(glyphs) and glyphs[i + 1].western:
-                extra = 0.0  # the Western run's margin-left carries this gap
-            start = -line.trim_start if i == 0 else 0.0
-            if g.text.isspace() and i + 1 == len(glyphs):
-                # A space where a line breaks is kept in the text layer (copy gives the words
-                # apart) but hangs, unseen, past the measure.
-                out.append(f'<span style="white-space:pre">{escape(g.text)}</span>')
-            elif abs(extra) > 5e-4 or abs(start) > 5e-4:
-                style = f"margin-right:{_pt(extra)}pt" if abs(extra) > 5e-4 else ""
-                if abs(start) > 5e-4:
-                    style = f"margin-left:{_pt(start)}pt" + (";" + style if style else "")
-                out.append(f'<span style="{style}">{escape(g.text)}</span>')
+            left = -line.trim_start if i == 0 else 0.0
+            if i == last:
+                right = -line.trim_end
+            elif glyphs[i + 1].western:
+                right = 0.0  # the Western run's margin-left carries this gap
             else:
-                out.append(str(escape(g.text)))
+                right = line.after[i] - s  # compression of adjacent marks
+            out.append(_span(g.text, left, right))
             i += 1
-        if role_open is not None and role_open != base_role:
+        if role_open != base_role:
             out.append("</span>")
         out.append("</span>")
     return Markup("".join(out))
