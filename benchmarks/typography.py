@@ -78,7 +78,7 @@ def main() -> int:
         "paragraphs ending in a one-character line (孤字)",
         "Chinese-Western gaps not 1/4 em (of those inside a line)",
         "fonts",
-        "RGB colour operators",
+        "RGB colour operators (press: none allowed; reader is sRGB for screens)",
         "PDF size",
         "time to write, best of 2 (font subsets cached)",
     ]
