@@ -97,3 +97,89 @@ def is_western(ch: str) -> bool:
 def display_width(text: str) -> float:
     """Width in ems: wide characters count 1, everything else 1/2 (East Asian Width)."""
     return sum(1.0 if is_wide(ch) else 0.5 for ch in text)
+
+
+# --- Line composition rules (CLREQ 3.1.6 prohibitions, 3.2 mixed text) ----------------------
+
+# The marks the "lone mark" rule is about: pause and stop marks set alone keep their full em.
+LONE_MARKS = frozenset("、，。；：？！")
+# Marks that take part in punctuation adjustment (CLREQ 3.1.7) when they meet each other.
+ADJUSTABLE = OPENING | CLOSING | PAUSE_OR_STOP
+
+
+def is_ideograph(ch: str) -> bool:
+    """Han, kana or hangul: the characters that get 1/4 em next to Western text."""
+    if is_han(ch):
+        return True
+    cp = ord(ch)
+    return 0x3040 <= cp <= 0x30FF or 0xAC00 <= cp <= 0xD7AF or 0x31F0 <= cp <= 0x31FF
+
+
+def is_western_run_char(ch: str) -> bool:
+    """Part of a Western word or number (letters, digits, and the signs set with them: % + - .)."""
+    return not ch.isspace() and not is_wide(ch) and ch.isprintable()
+
+
+def western_runs(text: str) -> list[tuple[int, int]]:
+    """[start, end) of every maximal run of Western characters in ``text``."""
+    runs = []
+    i = 0
+    while i < len(text):
+        if is_western_run_char(text[i]):
+            j = i
+            while j < len(text) and is_western_run_char(text[j]):
+                j += 1
+            runs.append((i, j))
+            i = j
+        else:
+            i += 1
+    return runs
+
+
+def quarter_em_boundaries(text: str) -> set[int]:
+    """Positions i where 1/4 em belongs between text[i-1] and text[i] (CLREQ 3.2.2).
+
+    Between an ideograph and a Western run that holds a letter or digit ("2023年", "54%的",
+    "产业IP"); not next to punctuation, whose own blank already separates it, and not around
+    a lone sign such as the "+" of "人工智能+".
+    """
+    found = set()
+    for start, end in western_runs(text):
+        if not any(ch.isalnum() for ch in text[start:end]):
+            continue
+        if start > 0 and is_ideograph(text[start - 1]):
+            found.add(start)
+        if end < len(text) and is_ideograph(text[end]):
+            found.add(end)
+    return found
+
+
+def break_allowed(text: str, i: int) -> bool:
+    """May a line end between text[i-1] and text[i]? CLREQ's basic level of prohibitions.
+
+    Closing marks and pause/stop marks never start a line, opening marks never end one (a
+    break *before* an opening quotation mark is fine, unlike Pango's rule for “ ”), the
+    two-em dash and the ellipsis are never split, and a Western word or number is kept whole
+    (it may break only at a space).
+    """
+    if i <= 0 or i >= len(text):
+        return False
+    before, after = text[i - 1], text[i]
+    if after in NO_LINE_START or before in NO_LINE_END:
+        return False
+    if before == after and before in INSEPARABLE:
+        return False
+    if is_western_run_char(before) and is_western_run_char(after):
+        return False
+    if after.isspace():
+        return False  # break after the space, so it ends the line it belongs to
+    return True
+
+
+def is_lone_mark(text: str, i: int) -> bool:
+    """A pause/stop mark with no other adjustable mark beside it: it keeps a full em."""
+    if text[i] not in LONE_MARKS:
+        return False
+    before = text[i - 1] if i > 0 else ""
+    after = text[i + 1] if i + 1 < len(text) else ""
+    return before not in ADJUSTABLE and after not in ADJUSTABLE

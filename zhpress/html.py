@@ -54,3 +54,143 @@ def environment(templates: Path = TEMPLATES) -> Environment:
 
 def render(template: str, **context: object) -> str:
     return environment().get_template(template).render(**context)
+
+
+# --- Print: styled runs in, composed lines out ------------------------------------------------
+
+# Inline Markdown in a paragraph picks a face for its run: bold is the real bold face of the
+# paragraph's family, emphasis is set in kai (the Chinese way to emphasise, never a slanted CJK).
+EMPHASIS_ROLE = {"strong": "-bold", "b": "-bold", "em": "kai", "i": "kai"}
+
+
+def _join_soft_break(before: str, after: str) -> str:
+    """A line break inside a Markdown block: nothing between Chinese, a space between words."""
+    from .cjk import is_wide
+
+    if not before or not after or is_wide(before[-1]) or is_wide(after[0]):
+        return ""
+    return " "
+
+
+def runs_from_markdown(text: str, role: str) -> list[tuple[str, str]]:
+    """The visible text of one manuscript block as ``[(text, face role)]`` runs."""
+    from html.parser import HTMLParser
+
+    runs: list[tuple[str, str]] = []
+    stack = [role]
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            change = EMPHASIS_ROLE.get(tag)
+            current = stack[-1]
+            if change == "-bold":
+                stack.append(current if current.endswith("-bold") else f"{current}-bold")
+            elif change:
+                stack.append("kai-bold" if current.endswith("-bold") else change)
+            else:
+                stack.append(current)
+
+        def handle_endtag(self, tag):
+            if len(stack) > 1:
+                stack.pop()
+
+        def handle_data(self, data):
+            if data:
+                runs.append((data, stack[-1]))
+
+    parser = Parser(convert_charrefs=True)
+    parser.feed(str(markdown_inline(text)))
+    parser.close()
+    merged: list[tuple[str, str]] = []
+    for data, face in runs:
+        pieces = data.split("\n")
+        data = pieces[0]
+        for piece in pieces[1:]:
+            prev = merged[-1][0] if merged and not data else data
+            data += _join_soft_break(prev, piece) + piece
+        if merged and merged[-1][1] == face:
+            merged[-1] = (merged[-1][0] + data, face)
+        elif data:
+            merged.append((data, face))
+    return merged
+
+
+def visible_text(text: str) -> str:
+    """What a reader sees of one manuscript block (Markdown markup removed)."""
+    return "".join(t for t, _ in runs_from_markdown(text, "serif"))
+
+
+def _pt(value: float) -> str:
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _span(text: str, left: float = 0.0, right: float = 0.0, css: str = "", cls: str = "") -> str:
+    """``text`` escaped, in a span only when it needs margins (in pt) or a style."""
+    from markupsafe import escape
+
+    styles = [css] if css else []
+    if abs(left) > 5e-4:
+        styles.append(f"margin-left:{_pt(left)}pt")
+    if abs(right) > 5e-4:
+        styles.append(f"margin-right:{_pt(right)}pt")
+    if not styles and not cls:
+        return str(escape(text))
+    attrs = f' class="{cls}"' if cls else ""
+    attrs += f' style="{";".join(styles)}"' if styles else ""
+    return f"<span{attrs}>{escape(text)}</span>"
+
+
+def lines_html(lines, base_role: str) -> Markup:
+    """Composed lines as HTML: one span per line, separated by <br>, justified with
+    letter-spacing, marks compressed and Western runs spaced with margins. Never a character
+    of layout: the text layer stays exactly the manuscript.
+
+    letter-spacing adds its amount after every character of the line, so a gap that must
+    differ from it (a compressed mark, 1/4 em, the inside of a Western word) is corrected
+    with a margin on the character or the Western run."""
+    out: list[str] = []
+    for number, line in enumerate(lines):
+        if number:
+            out.append("<br>")
+        s = line.spacing
+        out.append(
+            f'<span class="ln" style="letter-spacing:{_pt(s)}pt">' if s else '<span class="ln">'
+        )
+        glyphs = line.glyphs
+        last = len(glyphs) - 1
+        role_open = base_role
+        i = 0
+        while i <= last:
+            g = glyphs[i]
+            if g.role != role_open:
+                if role_open != base_role:
+                    out.append("</span>")
+                if g.role != base_role:
+                    out.append(f'<span class="f-{g.role}">')
+                role_open = g.role
+            if g.western:
+                # A Western word or number: no letter-spacing inside; its margins carry the
+                # gaps on either side (1/4 em next to Chinese, justification next to marks).
+                j = i
+                while j < last and glyphs[j + 1].western and glyphs[j + 1].role == g.role:
+                    j += 1
+                left = line.after[i - 1] - s if i > 0 and not glyphs[i - 1].western else 0.0
+                right = line.after[j] if j < last else 0.0
+                text = "".join(x.text for x in glyphs[i : j + 1])
+                out.append(_span(text, left, right, css="letter-spacing:0", cls="w"))
+                i = j + 1
+                continue
+            left = -line.trim_start if i == 0 else 0.0
+            if i == last:
+                right = -line.trim_end
+            elif glyphs[i + 1].western:
+                right = 0.0  # the Western run's margin-left carries this gap
+            else:
+                right = line.after[i] - s  # compression of adjacent marks
+            out.append(_span(g.text, left, right))
+            i += 1
+        if role_open != base_role:
+            out.append("</span>")
+        out.append("</span>")
+    return Markup("".join(out))
