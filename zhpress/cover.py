@@ -82,6 +82,8 @@ def _render(html: str, css_text: list[str], fonts_css: str, fonts: dict[str, byt
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    from .fetch import safe_url_fetcher
+
     with tempfile.TemporaryDirectory(prefix="zhpress-cover-") as tmp:
         folder = Path(tmp)
         for name, data in fonts.items():
@@ -90,10 +92,14 @@ def _render(html: str, css_text: list[str], fonts_css: str, fonts: dict[str, byt
             target.write_bytes(data)
         font_config = FontConfiguration()
         base = folder.as_uri() + "/"
-        sheets = [CSS(string=fonts_css, base_url=base, font_config=font_config)]
-        sheets += [CSS(string=text, base_url=base, font_config=font_config) for text in css_text]
+        # Only the fonts written here may be read: never the network, never another file.
+        fetch = safe_url_fetcher((folder,))
+        sheets = [
+            CSS(string=text, base_url=base, font_config=font_config, url_fetcher=fetch)
+            for text in (fonts_css, *css_text)
+        ]
         pdf = folder / "cover.pdf"
-        document = HTML(string=html, base_url=base).render(
+        document = HTML(string=html, base_url=base, url_fetcher=fetch).render(
             stylesheets=sheets, font_config=font_config
         )
         if len(document.pages) != 1:

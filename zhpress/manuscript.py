@@ -7,6 +7,7 @@ here, once, with the file and line an editor has to open.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,33 @@ def _read_text(path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _forbidden(ch: str) -> bool:
+    """Control characters (other than line breaks and tabs) and unassigned code points or
+    noncharacters: no face has a glyph for them, XML (the EPUB) does not allow most of them, and
+    Python-Markdown uses U+0002/U+0003 as its own placeholders."""
+    if ch in "\n\t":
+        return False
+    category = unicodedata.category(ch)
+    return category in ("Cc", "Cs") or category == "Cn"
+
+
+def check_characters(text: str, path: Path, first_line: int = 1, what: str = "text") -> None:
+    """Refuse characters that cannot be typeset, naming the line and column."""
+    bad = next((i for i, ch in enumerate(text) if _forbidden(ch)), None)
+    if bad is None:
+        return
+    ch = text[bad]
+    line = first_line + text.count("\n", 0, bad)
+    column = bad - (text.rfind("\n", 0, bad) + 1) + 1
+    kind = "a control character" if unicodedata.category(ch) == "Cc" else "an unassigned code point"
+    raise BookError(
+        f"{what} has {kind}, U+{ord(ch):04X}, at column {column}",
+        path=path,
+        line=line,
+        hint="delete it (it is invisible in most editors; search for it by its code)",
+    )
+
+
 def _load_yaml(text: str, path: Path, line_offset: int = 0) -> Any:
     try:
         return yaml.safe_load(text)
@@ -137,11 +165,22 @@ def _key_line(text: str, key: str, line_offset: int = 0) -> int | None:
     return text.count("\n", 0, match.start()) + 1 + line_offset
 
 
+def _item_line(text: str, item: Any, after: int | None) -> int | None:
+    """The line of ``- item`` in a YAML list that starts after line ``after``."""
+    lines = text.split("\n")
+    for number in range(after or 1, len(lines) + 1):
+        entry = re.match(r"^\s*-\s*(.*?)\s*$", lines[number - 1])
+        if entry and entry.group(1).strip("'\"") == str(item):
+            return number
+    return after
+
+
 def _string(value: Any, key: str, path: Path, line: int | None) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str) or not value.strip():
         raise BookError(f"'{key}' must be a non-empty text", path=path, line=line)
+    check_characters(value, path, line or 1, what=f"'{key}'")
     return value.strip()
 
 
@@ -172,6 +211,14 @@ def resolve_inside(root: Path, name: str, *, what: str, path: Path, line: int | 
 
 def load_chapter(path: Path) -> Chapter:
     text = _read_text(path)
+    if not text.strip():
+        raise BookError(
+            "the chapter file is empty",
+            path=path,
+            line=1,
+            hint="write its front matter and text, or remove it from 'chapters' in book.yaml",
+        )
+    check_characters(text, path)
     lines = text.split("\n")
     if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
         raise BookError(
@@ -205,7 +252,12 @@ def load_chapter(path: Path) -> Chapter:
     body = "\n".join(lines[end + 1 :])
     blocks = split_blocks(body, end + 2)
     if not blocks:
-        raise BookError("the chapter has no text after its front matter", path=path, line=end + 1)
+        raise BookError(
+            "the chapter has no text after its front matter",
+            path=path,
+            line=end + 1,
+            hint="write the text below the second '---' line, or remove the chapter from book.yaml",
+        )
     extra = {k: v for k, v in header.items() if k not in REQUIRED_CHAPTER_KEYS}
     return Chapter(path=path, panelist=panelist, title=title, blocks=blocks, extra=extra)
 
@@ -226,31 +278,35 @@ def load_book(root: Path | str) -> Book:
     if not isinstance(data, dict):
         raise BookError("book.yaml must be a mapping of 'key: value' lines", path=yaml_path, line=1)
     for key in REQUIRED_BOOK_KEYS:
-        if key not in data or data[key] in (None, "", []):
+        if key not in data or data[key] in (None, ""):
             raise BookError(
                 f"book.yaml lacks the required key '{key}'",
                 path=yaml_path,
-                hint="see docs/MANUSCRIPT.md for the keys",
+                hint=f"add a '{key}:' line; see docs/MANUSCRIPT.md for the keys",
             )
     title = _string(data["title"], "title", yaml_path, _key_line(text, "title"))
     chapters_line = _key_line(text, "chapters")
     names = data["chapters"]
-    if not isinstance(names, list):
+    if not isinstance(names, list) or not names:
         raise BookError(
-            "'chapters' must be a list of file names", path=yaml_path, line=chapters_line
+            "'chapters' must be a list of file names, one '  - NAME.md' line each",
+            path=yaml_path,
+            line=chapters_line,
         )
     chapters = []
     seen: set[Path] = set()
     for name in names:
-        path = resolve_inside(root, name, what="chapter", path=yaml_path, line=chapters_line)
+        line = _item_line(text, name, chapters_line)
+        path = resolve_inside(root, name, what="chapter", path=yaml_path, line=line)
         if not path.is_file():
             raise BookError(
                 f"chapter '{name}' is listed but does not exist",
                 path=yaml_path,
-                line=chapters_line,
+                line=line,
+                hint=f"create {path.name} in the book folder, or correct the name",
             )
         if path in seen:
-            raise BookError(f"chapter '{name}' is listed twice", path=yaml_path, line=chapters_line)
+            raise BookError(f"chapter '{name}' is listed twice", path=yaml_path, line=line)
         seen.add(path)
         chapters.append(load_chapter(path))
 

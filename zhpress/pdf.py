@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from markupsafe import Markup
 
@@ -628,12 +630,36 @@ def _finisher(seed: bytes, press: bool):
     return finisher
 
 
+def _fetcher(book: Book, press: bool):
+    """WeasyPrint may read only the book, the project's templates and styles, the font
+    subsets it is given and the press profile: never the network, never another file."""
+    from .cache import cache_root
+    from .fetch import safe_url_fetcher
+    from .html import TEMPLATES
+
+    roots = [book.root, TEMPLATES, STYLES, cache_root() / "subsets"]
+    if press:
+        roots.append(Path(url2pathname(urlsplit(_icc_url(book)).path)))
+    return safe_url_fetcher(tuple(roots))
+
+
 def _write(book: Book, path: Path, press: bool) -> None:
     from weasyprint import CSS, HTML
+    from weasyprint.urls import FatalURLFetchingError
 
     html, _ = render_html(book, press)
-    stylesheet = CSS(filename=str(STYLES / "print.css"))
-    document = HTML(string=html, base_url=str(STYLES)).render(stylesheets=[stylesheet])
+    fetcher = _fetcher(book, press)
+    try:
+        stylesheet = CSS(filename=str(STYLES / "print.css"), url_fetcher=fetcher)
+        document = HTML(string=html, base_url=str(STYLES), url_fetcher=fetcher).render(
+            stylesheets=[stylesheet]
+        )
+    except FatalURLFetchingError as exc:
+        raise BookError(
+            str(exc),
+            path=book.yaml_path,
+            hint="keep every file the book uses inside its folder",
+        ) from None
     # The document's identity is its content: the HTML without the cache paths of the fonts
     # (the same book built with a cold or a warm font cache is the same file).
     content = re.sub(r'url\("file:[^"]*"\)', "url()", html)

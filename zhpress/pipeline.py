@@ -127,11 +127,17 @@ def build(
     writers = _writers()
     built: list[str] = []
     prints: dict[str, str] = {}
+    checked = False
     for edition in wanted:
         prints[edition] = state.fingerprint(book.root, edition)
         if not force and state.is_current(out, edition, paths[edition], prints[edition]):
             log(f"[{edition}] up to date: {paths[edition]}")
             continue
+        if not checked:
+            from .check import preflight
+
+            preflight(book)  # references and glyphs, named by chapter:line, before any output
+            checked = True
         t0 = time.perf_counter()
         log(f"[{edition}] building {paths[edition]}")
         state.forget(out, edition)
