@@ -1,14 +1,34 @@
-"""Shared fixtures: paths of the repository, the seed, and a small valid manuscript."""
+"""Shared fixtures: paths of the repository, the seed and its editions (rendered once per
+session), a small valid manuscript, and the hypothesis profiles."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# A few hundred examples in the normal suite; `make fuzz` (ZHPRESS_FUZZ=1) runs thousands.
+settings.register_profile(
+    "default",
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=5000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.load_profile("fuzz" if os.environ.get("ZHPRESS_FUZZ") == "1" else "default")
+FUZZ = os.environ.get("ZHPRESS_FUZZ") == "1"
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "foshan-new-industrialisation-roundtable.txt"
 BOOK = ROOT / "book"
+EPOCH = "1700000000"  # 2023-11-14T22:13:20Z, SOURCE_DATE_EPOCH of every test build
 
 
 def write_book(root: Path, chapters: dict[str, str] | None = None, yaml_text: str | None = None):
@@ -32,3 +52,22 @@ def write_book(root: Path, chapters: dict[str, str] | None = None, yaml_text: st
 @pytest.fixture
 def small_book(tmp_path: Path) -> Path:
     return write_book(tmp_path / "book")
+
+
+@pytest.fixture(scope="session")
+def seed_dist(tmp_path_factory) -> dict[str, Path]:
+    """The seed book's three editions, built once for the whole session (no checks run)."""
+    from zhpress.manuscript import load_book
+    from zhpress.pipeline import build, edition_paths
+
+    out = tmp_path_factory.mktemp("seed-dist")
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    try:
+        build(BOOK, out, run_checks=False, force=True)
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+    return edition_paths(load_book(BOOK), out)

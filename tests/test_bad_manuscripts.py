@@ -36,7 +36,12 @@ def yaml_with(chapters: str, extra: str = "") -> str:
 
 # (name, files to write: chapters or None, book.yaml text or None, expected phrases)
 CASES = [
-    ("no book.yaml", None, None, ["book.yaml", "no book.yaml", "hint: run 'python build.py import"]),
+    (
+        "no book.yaml",
+        None,
+        None,
+        ["book.yaml", "no book.yaml", "hint: run 'python build.py import"],
+    ),
     (
         "yaml syntax",
         chapter(GOOD),
@@ -118,7 +123,9 @@ CASES = [
     ),
     (
         "image from the network",
-        chapter("---\npanelist: 甲\ntitle: 乙\n---\n\n第一段。\n\n![图](https://example.com/a.png)\n"),
+        chapter(
+            "---\npanelist: 甲\ntitle: 乙\n---\n\n第一段。\n\n![图](https://example.com/a.png)\n"
+        ),
         None,
         ["01-a.md:8", "https: reference", "hint: copy the file into the book folder"],
     ),
@@ -142,7 +149,9 @@ CASES = [
     [case[1:] for case in CASES],
     ids=[case[0] for case in CASES],
 )
-def test_bad_manuscript_exit_2_clear_message_dist_untouched(tmp_path, chapters, yaml_text, expected):
+def test_bad_manuscript_exit_2_clear_message_dist_untouched(
+    tmp_path, chapters, yaml_text, expected
+):
     book = tmp_path / "book"
     if chapters is None:
         book.mkdir()

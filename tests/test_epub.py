@@ -122,8 +122,8 @@ def seed_book():
 
 
 @pytest.fixture(scope="session")
-def seed_epub(tmp_path_factory) -> Epub:
-    return Epub(build(BOOK, tmp_path_factory.mktemp("epub") / "seed.epub"))
+def seed_epub(seed_dist) -> Epub:
+    return Epub(seed_dist["epub"])
 
 
 @pytest.fixture(scope="session")

@@ -48,8 +48,8 @@ def _build(out: Path) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
-def editions(tmp_path_factory) -> dict[str, Path]:
-    return _build(tmp_path_factory.mktemp("print"))
+def editions(seed_dist) -> dict[str, Path]:
+    return {"reader": seed_dist["reader"], "press": seed_dist["press"]}
 
 
 @pytest.fixture(scope="session")

@@ -253,7 +253,64 @@ def _rgb_findings(objects: Objects, used: dict[str, set[str]]) -> list[str]:
     for ref, names in used.items():
         if names & {"/DeviceRGB", "/CalRGB"}:
             problems.append(f"RGB colour space in object {ref}")
+        if "/ShadingType" in names:
+            problems += _shading_problems(objects, ref)
     return problems
+
+
+_COMPONENTS = {"/DeviceGray": 1, "/DeviceRGB": 3, "/DeviceCMYK": 4, "/CalRGB": 3, "/Lab": 3}
+
+
+def _components(objects: Objects, space: Any) -> int | None:
+    space = objects.get(space)
+    if isinstance(space, str):
+        return _COMPONENTS.get(space)
+    if isinstance(space, list) and space:
+        if space[0] == "/ICCBased" and len(space) > 1:
+            return (objects.get(space[1]) or {}).get("/N")
+        return _COMPONENTS.get(space[0])
+    return None
+
+
+def _outputs(objects: Objects, function: Any) -> set[int]:
+    """How many colour components a shading function gives (C0/C1, Range, or its parts)."""
+    function = objects.get(function)
+    if isinstance(function, list):
+        return set().union(*(_outputs(objects, f) for f in function))
+    if not isinstance(function, dict):
+        return set()
+    kind = function.get("/FunctionType")
+    if kind == 2:
+        return {
+            len(objects.get(function.get("/C0")) or [0]),
+            len(objects.get(function.get("/C1")) or [1]),
+        }
+    if kind == 3:
+        return _outputs(objects, function.get("/Functions"))
+    ranges = objects.get(function.get("/Range")) or []
+    return {len(ranges) // 2} if ranges else set()
+
+
+def _shading_problems(objects: Objects, ref: str) -> list[str]:
+    """A shading's function must give as many components as its colour space has: WeasyPrint
+    70 writes a CSS gradient's RGB stops into a DeviceCMYK shading on a PDF/X press file."""
+    found = []
+    stack = [objects.raw.get(ref)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "/ShadingType" in item:
+                wanted = _components(objects, item.get("/ColorSpace"))
+                given = _outputs(objects, item.get("/Function"))
+                if 3 in given or (wanted is not None and given - {wanted}):
+                    found.append(
+                        f"shading {ref} gives {sorted(given)} colour components in a "
+                        f"{wanted}-component colour space (RGB values in the print CSS?)"
+                    )
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
 
 
 def check_press_pdf(out: Outputs) -> list[Finding]:
@@ -555,7 +612,7 @@ def conserve(units: list[Unit], stream: Stream, label: str) -> tuple[list[Match]
         place = stream.places[edition_at] if edition_at < len(stream.places) else "the end"
         return matches, (
             f"{segment.where}: {segment.what}, character {position + 1}: the manuscript has "
-            f"'{_context(segment.text, position)}', the {label} has "
+            f"'{_context(wanted, n)}', the {label} has "
             f"'{_context(stream.text, edition_at)}' ({place})"
         )
     return matches, None
