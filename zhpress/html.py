@@ -25,7 +25,16 @@ def _markdown() -> markdown.Markdown:
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
     md.inlinePatterns.deregister("entity")
+    # A block is one paragraph (docs/MANUSCRIPT.md): no lists, headings, quotes, code blocks or
+    # rules. Otherwise "2. 加强……" became a list that dropped its "2." from every edition (and
+    # showed "1." in reading apps), a paragraph of "---" vanished, and "a" over "===" was a
+    # heading in print but text in the EPUB.
+    for name in BLOCK_CONSTRUCTS:
+        md.parser.blockprocessors.deregister(name)
     return md
+
+
+BLOCK_CONSTRUCTS = ("indent", "code", "hashheader", "setextheader", "hr", "olist", "ulist", "quote")
 
 
 def markdown_inline(text: str) -> Markup:

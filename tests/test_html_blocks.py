@@ -1,0 +1,30 @@
+"""A manuscript block is one paragraph: what Markdown would read as a list, heading, quote,
+code block or rule stays text, the same in print and in the EPUB (golden pairs)."""
+
+import pytest
+
+from zhpress.epub import paragraph_html
+from zhpress.html import visible_text
+
+CASES = [
+    ("2. 加强政府自身的转型升级", "2. 加强政府自身的转型升级"),
+    ("1) 第一", "1) 第一"),
+    ("- 一项", "- 一项"),
+    ("* 一项", "* 一项"),
+    ("+ 一项", "+ 一项"),
+    ("# 不是标题", "# 不是标题"),
+    ("> 不是引文", "> 不是引文"),
+    ("---", "---"),
+    ("***", "***"),
+    ("上一行\n===", "上一行==="),
+    ("    缩进的段落", "缩进的段落"),
+    ("有*着重*与**加粗**", "有着重与加粗"),  # inline Markdown is still markup
+]
+
+
+@pytest.mark.parametrize(("block", "expected"), CASES)
+def test_block_constructs_stay_text_in_print_and_epub(block, expected):
+    assert visible_text(block) == expected
+    epub = str(paragraph_html(block))
+    assert "<li>" not in epub and "<h1>" not in epub and "<hr" not in epub
+    assert "<blockquote>" not in epub and "<pre>" not in epub
