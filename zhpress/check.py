@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
@@ -662,11 +663,11 @@ def _between_chapters(matches: list[Match], stream: Stream, label: str) -> str |
 # --- Typography ------------------------------------------------------------------------------
 
 
-def line_problems(out: Outputs, edition: str) -> list[str]:
-    """Line geometry of every justified paragraph, from pdftotext's word boxes: each line but
-    a paragraph's last ends on the measure, the first is indented 2 em, the others start at
-    the left edge; no line starts or ends with a prohibited mark, no split —— or ……, no
-    Western word split."""
+def line_problems(out: Outputs, edition: str) -> tuple[list[str], int]:
+    """Line geometry of every justified paragraph, from the drawn text runs: each line but a
+    paragraph's last ends on the measure, the first is indented 2 em, the others start at the
+    left edge; no line starts or ends with a prohibited mark, no split —— or ……, no Western
+    word split. Returns the problems and the number of lines looked at."""
     from .pdf import geometry_of
 
     book = out.book
@@ -676,6 +677,7 @@ def line_problems(out: Outputs, edition: str) -> list[str]:
     stream, line_of, lines = text.stream, text.line_of, text.lines
     matches, _ = conserve(out.units(), stream, LABEL[edition])
     problems: list[str] = []
+    checked = 0
     for match in matches:
         offset = match.start
         for segment in match.unit.segments:
@@ -683,7 +685,9 @@ def line_problems(out: Outputs, edition: str) -> list[str]:
             offset = end
             if segment.what not in ("paragraph", "standfirst paragraph"):
                 continue
-            indices = sorted({line_of[i] for i in range(start, end)})
+            lengths = Counter(line_of[start:end])  # line index -> characters, in order
+            indices = list(lengths)
+            checked += len(indices)
             spaced_breaks = _space_positions(segment.spaced)
             position = start
             for n, index in enumerate(indices):
@@ -699,7 +703,7 @@ def line_problems(out: Outputs, edition: str) -> list[str]:
                     problems.append(f"{where}: {(right - x1) / em:.2f} em short of the measure")
                 if x1 - right > TOLERANCE_EM * em:
                     problems.append(f"{where}: {(x1 - right) / em:.2f} em past the measure")
-                length = sum(1 for i in range(start, end) if line_of[i] == index)
+                length = lengths[index]
                 first, last = stream.text[position], stream.text[position + length - 1]
                 if n > 0 and first in cjk.NO_LINE_START:
                     problems.append(f"{where}: starts with {first}")
@@ -716,7 +720,7 @@ def line_problems(out: Outputs, edition: str) -> list[str]:
                     ):
                         problems.append(f"{where}: splits the Western word at {last}|{after}")
                 position += length
-    return problems
+    return problems, checked
 
 
 def _space_positions(spaced: str) -> set[int]:
@@ -736,7 +740,7 @@ def check_lines(out: Outputs) -> list[Finding]:
         if not out.has(edition):
             continue
         try:
-            problems = line_problems(out, edition)
+            problems, checked = line_problems(out, edition)
         except Exception as exc:
             findings.append(_tool_problem(edition, "lines", exc))
             continue
@@ -745,7 +749,12 @@ def check_lines(out: Outputs) -> list[Finding]:
             findings.append(Finding(edition, "lines", ERROR, f"and {len(problems) - 10} more"))
         if not problems:
             findings.append(
-                Finding(edition, "lines", OK, "every line on the measure, no prohibited break")
+                Finding(
+                    edition,
+                    "lines",
+                    OK,
+                    f"{checked} lines of paragraphs on the measure, no prohibited break",
+                )
             )
     return findings
 
@@ -855,7 +864,13 @@ def run_checks(book: Book, paths: dict[str, Path], checks: list[Check]) -> list[
     outputs = Outputs(book, paths)
     findings: list[Finding] = []
     for check in checks:
-        findings.extend(check(outputs))
+        try:
+            findings.extend(check(outputs))
+        except ZhpressError:
+            raise
+        except Exception as exc:  # a check that breaks is a finding, never a traceback
+            name = check.__name__.removeprefix("check_")
+            findings.append(Finding("all", name, ERROR, f"the check could not run: {exc!r}"))
     return findings
 
 

@@ -43,6 +43,13 @@ _TOKEN = re.compile(
 _OBJ = re.compile(rb"(\d+)\s+(\d+)\s+obj\b")
 
 
+_NUMBERS = re.compile(rb"((?:\s*[-+]?(?:\d+\.?\d*|\.\d+))*)\s*\]")
+
+
+def _number(text: bytes) -> int | float:
+    return float(text) if b"." in text else int(text)
+
+
 def _literal(data: bytes, pos: int) -> tuple[bytes, int]:
     """A (string) with nested parentheses and escapes, from just after its '('."""
     depth, out, i = 1, bytearray(), pos
@@ -73,8 +80,7 @@ def parse_value(data: bytes, pos: int) -> tuple[Any, int]:
     if kind == "ref":
         return " ".join(text.decode().split()), end
     if kind == "number":
-        number = float(text)
-        return (int(number) if number.is_integer() and b"." not in text else number), end
+        return _number(text), end
     if kind == "name":
         return text.decode("latin-1"), end
     if kind == "hex":
@@ -85,6 +91,10 @@ def parse_value(data: bytes, pos: int) -> tuple[Any, int]:
     if kind == "word":
         return {b"true": True, b"false": False}.get(text), end
     if kind == "open":
+        if text == b"[":
+            flat = _NUMBERS.match(data, end)  # widths: thousands of numbers, parsed at once
+            if flat is not None:
+                return [_number(n) for n in flat.group(1).split()], flat.end()
         items: list[Any] = []
         closer = b">>" if text == b"<<" else b"]"
         while True:
