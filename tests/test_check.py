@@ -242,3 +242,25 @@ def test_check_command_prints_the_table_and_exits_1_on_a_planted_defect(small, t
     assert re.search(r"^epub\s+text\s+error\s+02-b\.md:6: paragraph", result.stdout, re.M)
     assert re.search(r"^reader\s+text\s+ok", result.stdout, re.M)
     assert "Traceback" not in result.stderr
+
+
+def test_fast_line_check_agrees_with_pdfmeasure_on_mixed_text(tmp_path, monkeypatch):
+    """Bold, kai emphasis, Western words, dashes, nested marks: no false alarm from the fast
+    line geometry, and as many lines measured as pdfmeasure measures."""
+    from tests.test_pdf import MIXED
+    from zhpress.pdf import geometry_of
+    from zhpress.pdfmeasure import measure_edition
+
+    root = write_book(tmp_path / "book", chapters={"01-mixed.md": MIXED})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    build(root, tmp_path / "dist", only=("reader", "press"), run_checks=False, force=True)
+    book = load_book(root)
+    paths = edition_paths(book, tmp_path / "dist")
+    paths = {"reader": paths["reader"], "press": paths["press"]}
+    outputs = check.Outputs(book, paths)
+    for edition in ("reader", "press"):
+        problems, checked = check.line_problems(outputs, edition)
+        report = measure_edition(paths[edition], book, geometry_of(book))
+        assert problems == [] and report.short_lines == [] and report.prohibited == []
+        assert checked == report.lines_checked >= 10
+    assert errors(check.run_checks(book, paths, check.FAST_CHECKS)) == []
