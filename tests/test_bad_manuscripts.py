@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, write_book
+from zhpress.pipeline import pinyin_slug
 
 GOOD = "---\npanelist: 王小明\ntitle: 第一篇\n---\n\n第一段，含3个数字。\n\n第二段。\n"
 PREVIOUS = b"%PDF-1.7 the previous edition, which a failed build must not touch\n"
@@ -24,6 +25,17 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
         timeout=300,
         check=False,
     )
+
+
+def plant_previous_editions(dist: Path) -> dict[Path, bytes]:
+    """The editions of an earlier good build of '测试书名', which a failed build must keep."""
+    dist.mkdir()
+    stem = pinyin_slug("测试书名")
+    previous = {}
+    for name in (f"{stem}.pdf", f"{stem}-print.pdf", f"{stem}.epub"):
+        previous[dist / name] = f"{name}: {PREVIOUS.decode()}".encode()
+        (dist / name).write_bytes(previous[dist / name])
+    return previous
 
 
 def chapter(body: str) -> dict[str, str]:
@@ -159,31 +171,30 @@ def test_bad_manuscript_exit_2_clear_message_dist_untouched(
         write_book(book, chapters=chapters, yaml_text=yaml_text)
     (tmp_path / "outside.md").write_text(GOOD, encoding="utf-8")
     dist = tmp_path / "dist"
-    dist.mkdir()
-    previous = dist / "ce-shi-shu-ming.pdf"
-    previous.write_bytes(PREVIOUS)
+    previous = plant_previous_editions(dist)
     result = run("--book", str(book), "--out", str(dist))
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("error: "), result.stderr
     for phrase in expected:
         assert phrase in result.stderr, (phrase, result.stderr)
-    assert previous.read_bytes() == PREVIOUS
-    assert sorted(p.name for p in dist.iterdir()) == [previous.name]
+    for path, data in previous.items():
+        assert path.read_bytes() == data
+    assert sorted(dist.iterdir()) == sorted(previous)
 
 
 def test_chapter_that_is_not_utf8_names_file_and_line(tmp_path):
     book = write_book(tmp_path / "book", chapters=chapter(GOOD))
     (book / "01-a.md").write_bytes("---\npanelist: 甲\ntitle: 乙\n---\n\n正文\n".encode("gb18030"))
     dist = tmp_path / "dist"
-    dist.mkdir()
-    (dist / "ce-shi-shu-ming.epub").write_bytes(PREVIOUS)
+    previous = plant_previous_editions(dist)
     result = run("--book", str(book), "--out", str(dist))
     assert result.returncode == 2
     assert "01-a.md:2: not UTF-8 text" in result.stderr
     assert "hint: save the file as UTF-8" in result.stderr
     assert "Traceback" not in result.stderr
-    assert (dist / "ce-shi-shu-ming.epub").read_bytes() == PREVIOUS
+    for path, data in previous.items():
+        assert path.read_bytes() == data
 
 
 def test_check_command_exits_2_when_it_cannot_run(tmp_path):
