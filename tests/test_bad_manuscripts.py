@@ -205,3 +205,16 @@ def test_check_command_exits_2_when_it_cannot_run(tmp_path):
     result = run("check", "--book", str(book), "--out", str(tmp_path / "dist"))
     assert result.returncode == 2
     assert "does not exist; build first" in result.stderr
+
+
+def test_a_chapter_symlinked_to_a_file_outside_the_book_is_refused(tmp_path):
+    book = write_book(tmp_path / "book", chapters=chapter(GOOD))
+    (tmp_path / "secret.md").write_text(GOOD, encoding="utf-8")
+    (book / "01-a.md").unlink()
+    (book / "01-a.md").symlink_to(tmp_path / "secret.md")
+    previous = plant_previous_editions(tmp_path / "dist")
+    result = run("--book", str(book), "--out", str(tmp_path / "dist"))
+    assert result.returncode == 2
+    assert "book.yaml:" in result.stderr and "'01-a.md' leaves the book folder" in result.stderr
+    for path, data in previous.items():
+        assert path.read_bytes() == data
