@@ -28,3 +28,23 @@ def test_block_constructs_stay_text_in_print_and_epub(block, expected):
     epub = str(paragraph_html(block))
     assert "<li>" not in epub and "<h1>" not in epub and "<hr" not in epub
     assert "<blockquote>" not in epub and "<pre>" not in epub
+
+
+SOFT_BREAKS = [
+    ("第一行\n第二行", "第一行第二行"),
+    ("word\nnext", "word next"),
+    ("a\n*b*", "a b"),  # the space survives a break before emphasis
+    ("ぁ\n_0_", "ぁ0"),  # read as Markdown first, in print and in the EPUB alike
+    ("有*着重\n跨行*的", "有着重跨行的"),
+    ("数字3\n万亿", "数字3万亿"),
+    ("x\n  y", "x y"),
+]
+
+
+@pytest.mark.parametrize(("block", "expected"), SOFT_BREAKS)
+def test_soft_breaks_are_the_same_in_print_and_epub(block, expected):
+    from lxml import etree
+
+    assert visible_text(block) == expected
+    epub = etree.fromstring(f"<p>{paragraph_html(block)}</p>".encode())
+    assert "".join(epub.itertext()) == expected

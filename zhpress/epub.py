@@ -178,7 +178,8 @@ def join_soft_breaks(text: str) -> str:
 
 
 def paragraph_html(text: str) -> Markup:
-    return markdown_inline(join_soft_breaks(text))
+    # markdown_inline resolves soft breaks after Markdown, as the print editions do.
+    return markdown_inline(text)
 
 
 def plain_text(text: str) -> str:

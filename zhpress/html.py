@@ -6,6 +6,7 @@ passed through: a manuscript is data, so no <script> or event attribute reaches 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,13 +39,61 @@ BLOCK_CONSTRUCTS = ("indent", "code", "hashheader", "setextheader", "hr", "olist
 
 
 def markdown_inline(text: str) -> Markup:
-    """One manuscript block as inline HTML (no wrapping <p>), raw HTML escaped."""
+    """One manuscript block as inline HTML (no wrapping <p>), raw HTML escaped, soft line
+    breaks resolved (see ``join_soft_breaks_html``)."""
     md = _markdown()
     md.reset()
     html = md.convert(text)
     if html.startswith("<p>") and html.endswith("</p>"):
         html = html[3:-4]
-    return Markup(html)
+    return Markup(join_soft_breaks_html(html))
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+_BREAK = re.compile(r"[ \t]*\n[ \t]*")
+
+
+def join_soft_breaks_html(html: str) -> str:
+    """A line break inside a block: nothing between Chinese, a space between words.
+
+    Resolved after Markdown, on its HTML, so that every edition reads the same Markdown:
+    joining the lines first (as the EPUB once did) turned "ぁ" over "_0_" into "ぁ_0_", text
+    in the EPUB but emphasis in print. The neighbours of a break are found across tags.
+    """
+    if "\n" not in html:
+        return html
+    from html import unescape
+
+    parts = _TAG.split(html)
+    visible = [unescape(p) if i % 2 == 0 else "" for i, p in enumerate(parts)]
+
+    def before(index: int, head: str) -> str:
+        if head:
+            return unescape(head)[-1]
+        for k in range(index - 2, -1, -2):
+            if visible[k].strip():
+                return visible[k].rstrip()[-1]
+        return ""
+
+    def after(index: int, tail: str) -> str:
+        if tail.strip():
+            return unescape(tail.lstrip())[0]
+        for k in range(index + 2, len(parts), 2):
+            if visible[k].strip():
+                return visible[k].lstrip()[0]
+        return ""
+
+    for index in range(0, len(parts), 2):
+        if "\n" not in parts[index]:
+            continue
+        pieces = _BREAK.split(parts[index])
+        out = pieces[0]
+        for k, piece in enumerate(pieces[1:], 1):
+            out += _join_soft_break(before(index, out), after(index, "".join(pieces[k:])))
+            out += piece
+        parts[index] = out
+        visible[index] = unescape(out)
+    return "".join(parts)
 
 
 @lru_cache(maxsize=4)
