@@ -441,9 +441,20 @@ class Unit:
         return "".join(s.text for s in self.segments)
 
 
+# Whitespace, and the default-ignorable code points (Unicode's Default_Ignorable_Code_Point:
+# zero-width space and joiners, BOM, soft hyphen, bidi marks, variation selectors...). They
+# are layout, not text: HarfBuzz draws no glyph for them, so no PDF's text layer has them.
+_LAYOUT = re.compile(
+    "[\\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]+"
+)
+
+
 def squeeze(text: str) -> str:
-    """Text without layout whitespace: what the conservation check compares."""
-    return "".join(text.split())
+    """Text without layout whitespace and invisible format characters: what the
+    conservation check compares."""
+    return _LAYOUT.sub("", text)
 
 
 def _line_of(path: Path, key: str, front_matter: bool) -> int | None:

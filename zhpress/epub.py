@@ -33,7 +33,7 @@ from markupsafe import Markup
 from . import __version__
 from .cjk import is_wide
 from .errors import BookError, FontError
-from .fonts import Face, missing_characters, narrow_marks, resolve_faces, subset_face
+from .fonts import _NO_GLYPH, Face, missing_characters, narrow_marks, resolve_faces, subset_face
 from .html import STYLES, environment, markdown_inline
 from .manuscript import Book
 
@@ -557,7 +557,8 @@ def subsets_for(roles: dict[str, str], faces: dict[str, Face]) -> dict[str, byte
         data = subset_face(faces[role], chars, cff=True)
         font = TTFont(BytesIO(data), lazy=True)
         cmap = font.getBestCmap()
-        lost = [ch for ch in chars if ord(ch) not in cmap]
+        # Layout characters (zero-width space, joiners, BOM) are never cut into a subset.
+        lost = [ch for ch in chars if ord(ch) not in cmap and ch not in _NO_GLYPH]
         if lost or font.sfntVersion != "OTTO":
             raise FontError(f"'{role}' subset lacks {lost!r} or is not CFF", path=faces[role].path)
         out[role] = data
