@@ -247,11 +247,10 @@ def test_no_character_of_a_paragraph_is_lost_outside_markdown_markup(body):
 
 
 @settings(max_examples=12 if FUZZ else 3)
-@given(
-    body=st.lists(
-        st.text(st.sampled_from(POOL), min_size=1, max_size=80), min_size=1, max_size=3
-    ).map("\n\n".join)
-)
+@given(body=bodies_of(typeable))
+# Found by this test with ZHPRESS_FUZZ=1: a zero-width space stopped the EPUB (its subset
+# check wanted a glyph for it), and the check counted it as text the PDFs lost.
+@example(body="零宽\u200b空格。")
 def test_full_editions_of_any_text_pass_the_checks(tmp_path_factory, body):
     """A few whole builds (reader, press, EPUB) of generated text: the fast checks find the
     text conserved in every edition, no glyph missing, no RGB."""
