@@ -655,10 +655,11 @@ def _write(book: Book, path: Path, press: bool) -> None:
             stylesheets=[stylesheet]
         )
     except FatalURLFetchingError as exc:
+        # The manuscript's own references were checked with their chapter:line before
+        # rendering (fetch.check_references); this one comes from a template or stylesheet.
         raise BookError(
-            str(exc),
-            path=book.yaml_path,
-            hint="keep every file the book uses inside its folder",
+            f"{exc} (asked for by a template or stylesheet)",
+            hint="keep every file the book uses inside its folder or the project's styles/",
         ) from None
     # The document's identity is its content: the HTML without the cache paths of the fonts
     # (the same book built with a cold or a warm font cache is the same file).
