@@ -68,6 +68,10 @@ def test_a_build_killed_while_rendering_leaves_the_previous_editions(tmp_path):
     assert rendering, "the kill came after rendering"
     for edition, path in paths.items():
         assert path.read_bytes() == previous[edition], edition
+    # The temporary file stays (nothing runs after SIGKILL); `check` points it out.
+    leftovers = check.check_leftovers(check.Outputs(load_book(book), paths))
+    assert [f.severity for f in leftovers] == [check.WARNING]
+    assert "interrupted build" in leftovers[0].message
     # The next build replaces them whole.
     again = start_build(book, out, "--force")
     stderr = again.communicate(timeout=600)[1]

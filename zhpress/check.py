@@ -858,6 +858,25 @@ def check_epubcheck(out: Outputs) -> list[Finding]:
     return findings or [Finding("epub", "epubcheck", OK, f"epubcheck {version}: no messages")]
 
 
+def check_leftovers(out: Outputs) -> list[Finding]:
+    """Temporary files of a build that was killed (a crash, SIGKILL, power loss): the editions
+    beside them are whole, the temporary files only take room. Only ``check`` looks, since a
+    build running at the same time has its own."""
+    folders = {path.parent for path in out.paths.values()}
+    found = sorted(p.name for folder in folders if folder.is_dir() for p in folder.glob(".*.part"))
+    if not found:
+        return []
+    return [
+        Finding(
+            "all",
+            "leftovers",
+            WARNING,
+            f"{len(found)} temporary file(s) of an interrupted build ({found[0]}...); "
+            "the editions are whole; delete them when no build is running",
+        )
+    ]
+
+
 Check = Callable[[Outputs], list[Finding]]
 FAST_CHECKS: list[Check] = [
     check_outputs_exist,
@@ -868,7 +887,7 @@ FAST_CHECKS: list[Check] = [
     check_text,
     check_lines,
 ]
-SLOW_CHECKS: list[Check] = [check_typography, check_epubcheck]
+SLOW_CHECKS: list[Check] = [check_typography, check_epubcheck, check_leftovers]
 
 
 def run_checks(book: Book, paths: dict[str, Path], checks: list[Check]) -> list[Finding]:
