@@ -23,7 +23,7 @@ from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import EPOCH, FUZZ, write_book
-from zhpress import check, compose
+from zhpress import check, compose, conserve
 from zhpress.errors import BookError, FontError
 from zhpress.fonts import _NO_GLYPH, Shaper, cmap_of, resolve_faces, subset_file
 from zhpress.manuscript import load_book
@@ -123,7 +123,7 @@ names = st.text(st.sampled_from(HAN + MARKS + "ABC 123"), min_size=1, max_size=2
 
 
 def squeeze(text: str) -> str:
-    return check.squeeze(text)
+    return conserve.squeeze(text)
 
 
 def html_text(html: str) -> str:
@@ -201,7 +201,7 @@ def compose_text(book) -> dict[str, str]:
     return out
 
 
-def epub_text(book) -> check.Stream:
+def epub_text(book) -> conserve.Stream:
     """The chapter's EPUB document, rendered and parsed as XML (what a reading app gets)."""
     from lxml import etree
 
@@ -209,7 +209,7 @@ def epub_text(book) -> check.Stream:
 
     docs = render_documents(book, "images/cover.png")
     parsed = {f"text/{d.name}": etree.fromstring(d.xhtml.encode("utf-8")) for d in docs}
-    return check.epub_stream(parsed)
+    return conserve.epub_stream(parsed)
 
 
 @given(title=names, panelist=names, body=bodies)
@@ -224,8 +224,8 @@ def test_any_text_is_refused_clearly_or_reaches_print_and_epub_whole(title, pane
             return
         composed = compose_text(book)
         event(f"composed, {min(len(''.join(composed.values())) // 500 * 500, 2000)}+ characters")
-        units = check.manuscript_units(book)
-        _, problem = check.conserve(units, epub_text(book), "EPUB")
+        units = conserve.manuscript_units(book)
+        _, problem = conserve.conserve(units, epub_text(book), "EPUB")
         assert problem is None, problem
         # Nothing the editor typed is lost on the way into the manuscript model either:
         # only Markdown markup and layout whitespace may go.
