@@ -1,0 +1,177 @@
+"""Split the body into one article per panelist and match each (name, title) pair to its text.
+
+The vertical headings give the panelists and their titles but not where each article starts,
+and their order is unrelated to the articles' order. The evidence, scored together by a
+dynamic programme over paragraph boundaries:
+
+- *column width*: each article is set in its own column, so W may change only between
+  articles (several articles may share a W, so this alone cannot split them);
+- *enumeration*: 一是 … 二是 … 三是 runs on inside an article; a paragraph opening with 一是
+  after 二是/三是/四是 starts a new enumeration and so, most likely, a new article, and no
+  article opens with 二是;
+- *content*: a title echoes its own article's text (``夯实制造业转型升级综合改革试点经验``
+  appears word for word in its article). Title n-grams that occur in few paragraphs are
+  evidence; phrases every article uses (新型工业化) are not.
+
+The search is over (paragraph, titles used, current title, current W, last ordinal) with a beam,
+so time grows linearly with the number of paragraphs for a fixed number of panelists.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .cjk import is_han
+
+ARTICLE_PRIOR = -1.0
+RESTART_INSIDE = -8.0
+OPENS_WITH_LATER_ORDINAL = -6.0
+SKIPPED_ORDINAL = -1.0
+NEXT_ORDINAL = 1.0
+TITLE_WEIGHT = 3.0
+BEAM = 400
+
+
+def match_key(text: str) -> str:
+    """Text reduced to Han characters, letters and digits, for n-gram matching."""
+    return "".join(ch for ch in text if is_han(ch) or ch.isalnum())
+
+
+def title_affinity(paragraph_keys: list[str], titles: list[str]) -> list[list[float]]:
+    """``out[p][t]``: how strongly paragraph p echoes title t (0 when it does not).
+
+    Sum over the title's substrings of length >= 2 found in the paragraph, each weighted by
+    1/df (df = paragraphs containing it) and ignored when common (df above a fair share of
+    paragraphs per article), then compressed with log1p so one long echo counts a lot but
+    cannot outweigh everything else.
+    """
+    m = len(paragraph_keys)
+    k = max(1, len(titles))
+    common = max(2.0, m / (k + 1))
+    out = [[0.0] * len(titles) for _ in range(m)]
+    for t, title in enumerate(titles):
+        key = match_key(title)
+        grams = {key[a:b] for a in range(len(key)) for b in range(a + 2, len(key) + 1)}
+        for gram in grams:
+            hits = [p for p, text in enumerate(paragraph_keys) if gram in text]
+            if not hits or len(hits) > common:
+                continue
+            weight = len(gram) / len(hits)
+            for p in hits:
+                out[p][t] += weight
+    return [[TITLE_WEIGHT * math.log1p(v) for v in row] for row in out]
+
+
+@dataclass(frozen=True)
+class Article:
+    title_index: int
+    first: int
+    """Index of the article's first paragraph."""
+    end: int
+    """Index one past its last paragraph."""
+    width: int
+    affinity: float
+    """Summed title affinity of its paragraphs, 0 when the title echoes nothing."""
+
+
+def split_articles(
+    costs: list[dict[int, float]],
+    ordinals: list[int],
+    affinity: list[list[float]],
+    k: int,
+) -> list[Article]:
+    """Best split of m paragraphs into k contiguous articles, each with a distinct title."""
+    m = len(costs)
+    if k == 0 or m < k:
+        return []
+    widths = sorted(set().union(*(c.keys() for c in costs)))
+    full = (1 << k) - 1
+
+    def cost(p: int, w: int) -> float:
+        c = costs[p]
+        return c[w] if w in c else min(c.values()) - 20.0
+
+    # state: (mask, title, W, last ordinal) -> score; history for back-tracking
+    layer: dict[tuple[int, int, int, int], float] = {}
+    history: list[dict[tuple[int, int, int, int], tuple[int, int, int, int] | None]] = []
+    back0: dict[tuple[int, int, int, int], tuple[int, int, int, int] | None] = {}
+    o = ordinals[0]
+    for t in range(k):
+        for w in widths:
+            state = (1 << t, t, w, o)
+            layer[state] = (
+                cost(0, w) + affinity[0][t] + (OPENS_WITH_LATER_ORDINAL if o >= 2 else 0.0)
+            )
+            back0[state] = None
+    history.append(back0)
+    for p in range(1, m):
+        o = ordinals[p]
+        new: dict[tuple[int, int, int, int], float] = {}
+        back: dict[tuple[int, int, int, int], tuple[int, int, int, int] | None] = {}
+
+        def offer(state, value, prev, new=new, back=back):
+            if value > new.get(state, -math.inf):
+                new[state] = value
+                back[state] = prev
+            return None
+
+        remaining = m - p
+        for state, value in layer.items():
+            mask, t, w, last = state
+            used = mask.bit_count()
+            # continue the same article
+            if k - used < remaining:  # enough paragraphs left for the unused titles
+                bonus = 0.0
+                if o:
+                    if o <= last:
+                        bonus = RESTART_INSIDE
+                    elif o == last + 1:
+                        bonus = NEXT_ORDINAL
+                    else:
+                        bonus = SKIPPED_ORDINAL
+                offer(
+                    (mask, t, w, o or last),
+                    value + cost(p, w) + affinity[p][t] + bonus,
+                    state,
+                )
+            # start a new article here
+            if used < k:
+                opening = OPENS_WITH_LATER_ORDINAL if o >= 2 else 0.0
+                for t2 in range(k):
+                    if mask >> t2 & 1:
+                        continue
+                    for w2 in widths:
+                        offer(
+                            (mask | 1 << t2, t2, w2, o),
+                            value + ARTICLE_PRIOR + opening + cost(p, w2) + affinity[p][t2],
+                            state,
+                        )
+        if len(new) > BEAM:
+            keep = sorted(new, key=new.__getitem__, reverse=True)[:BEAM]
+            new = {s: new[s] for s in keep}
+            back = {s: back[s] for s in keep}
+        layer = new
+        history.append(back)
+    finals = [s for s in layer if s[0] == full]
+    if not finals:
+        return []
+    state = max(finals, key=layer.__getitem__)
+    labels: list[tuple[int, int]] = []
+    for p in range(m - 1, -1, -1):
+        labels.append((state[1], state[2]))
+        prev = history[p][state]
+        if prev is None:
+            break
+        state = prev
+    labels.reverse()
+    articles: list[Article] = []
+    start = 0
+    for p in range(1, m + 1):
+        if p == m or labels[p][0] != labels[p - 1][0]:
+            t, w = labels[start]
+            aff = sum(affinity[q][t] for q in range(start, p))
+            articles.append(Article(t, start, p, w, aff))
+            start = p
+    return articles
+

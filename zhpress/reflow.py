@@ -1,0 +1,375 @@
+"""``python build.py import``: one OCR'd newspaper page in, a first-draft manuscript out.
+
+Stages, each in its own module: ``decode`` (bytes to text), ``page`` (blocks by shape),
+``paragraphs`` (lines to paragraphs), ``articles`` (paragraphs to articles, titles matched by
+content), ``normalize`` (the four text rules), ``names`` (chapter file names). This module
+puts them together, checks that no text character is lost (``conservation``) and writes the
+folder atomically: a failed import leaves no half-written folder and keeps the previous one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import conservation
+from .articles import match_key, split_articles, title_affinity
+from .decode import Decoded, read_source
+from .errors import EXIT_OK, BookError, SourceError
+from .names import name_slug
+from .normalize import Change, Chars, normalize
+from .page import MODERATOR, Line, Page, segment, split_headline
+from .paragraphs import Paragraph, candidate_widths, emissions, ordinal, paragraphs
+
+LANGUAGE = "zh-Hans"
+
+
+@dataclass
+class Chapter:
+    panelist: str
+    title: str
+    paragraphs: list[str]
+    file: str = ""
+
+
+@dataclass
+class Draft:
+    title: str
+    kicker: str | None
+    moderator: str | None
+    lede: list[str]
+    chapters: list[Chapter]
+    warnings: list[str] = field(default_factory=list)
+    account: conservation.Account | None = None
+
+
+def _line_chars(line: Line) -> Chars:
+    return [(ch, line.text_start + i) for i, ch in enumerate(line.text)]
+
+
+def join_lines(lines: list[Line] | tuple[Line, ...]) -> Chars:
+    """Join a paragraph's lines with nothing between them, as Chinese text is written.
+
+    CLREQ 3.1 (no inter-word spaces in Chinese): a line break inside a paragraph disappears.
+    Only where a line ends and the next begins with a Latin letter do two words meet, and the
+    line break stood for the space between them; that space is inserted (origin -1).
+    """
+    out: Chars = []
+    for line in lines:
+        chars = _line_chars(line)
+        if out and chars:
+            a, b = out[-1][0], chars[0][0]
+            if a.isascii() and a.isalpha() and b.isascii() and b.isalpha():
+                out.append((" ", -1))
+        out.extend(chars)
+    return out
+
+
+def _text(chars: Chars) -> str:
+    return "".join(ch for ch, _ in chars)
+
+
+class _Builder:
+    """Collects the normalised items and the rule log for the conservation account."""
+
+    def __init__(self) -> None:
+        self.log: list[Change] = []
+        self.items: list[Chars] = []
+        self.labels: list[int] = []
+
+    def item(self, chars: Chars) -> str:
+        chars = normalize(chars, self.log)
+        # Leading/trailing layout space of an item (e.g. after the kicker separator) is layout.
+        while chars and chars[0][0].isspace():
+            self.log.append(Change("edge-space", chars[0][1], chars[0][0], ""))
+            chars = chars[1:]
+        while chars and chars[-1][0].isspace():
+            self.log.append(Change("edge-space", chars[-1][1], chars[-1][0], ""))
+            chars = chars[:-1]
+        self.items.append(chars)
+        return _text(chars)
+
+
+def _body_paragraphs(page: Page) -> tuple[list[Paragraph], list[Paragraph]]:
+    """(standfirst paragraphs, body paragraphs) from the prose regions.
+
+    The standfirst is set in a wider column than any article and follows the headline, so it
+    is the leading run of wide paragraphs in the region right after the headline line.
+    """
+    per_region = [paragraphs(region) for region in page.regions]
+    all_paras = [p for ps in per_region for p in ps]
+    lede: list[Paragraph] = []
+    if page.headline is not None:
+        index = page.lines.index(page.headline)
+        nxt = page.lines[index + 1] if index + 1 < len(page.lines) else None
+        for ps in per_region:
+            if not ps or nxt is None or ps[0].lines[0] is not nxt:
+                continue
+            others = [p for p in all_paras if p not in ps] or ps[1:]
+            body_widths = sorted(p.width for p in others for _ in p.lines)
+            body_w = body_widths[len(body_widths) // 2] if body_widths else 0
+            for p in ps:
+                if body_w and p.width >= body_w + 4 and p.width >= 1.25 * body_w:
+                    lede.append(p)
+                else:
+                    break
+    body = [p for p in all_paras if p not in lede]
+    return lede, body
+
+
+def _rescore(body: list[Paragraph]) -> list[dict[int, float]]:
+    """Score every body paragraph under the same candidate widths, so articles compare."""
+    lines = [line for p in body for line in p.lines]
+    widths = candidate_widths(lines, limit=12)
+    out = []
+    for p in body:
+        emit = emissions(list(p.lines), widths)
+        n = len(p.lines)
+        roles = [3] if n == 1 else [0] + [1] * (n - 2) + [2]
+        out.append({w: sum(emit[i][w][r] for i, r in enumerate(roles)) for w in widths})
+    return out
+
+
+def _pairs(page: Page, b: _Builder, path: Path) -> list[tuple[str, str, Chars, Chars]]:
+    runs = page.vertical_runs
+    if not runs:
+        raise SourceError(
+            "no vertical headings (panelists' names and titles, one character per line) found",
+            path=path,
+            hint="the importer needs each panelist's name and title to make the chapters",
+        )
+    if len(runs) % 2:
+        listing = ", ".join(f"line {r[0].no}: {''.join(x.text for x in r)}" for r in runs)
+        raise SourceError(
+            f"{len(runs)} vertical runs cannot be paired as (name, title): {listing}",
+            path=path,
+            line=runs[0][0].no,
+            hint="each panelist needs a name run followed by a title run",
+        )
+    chars = [[c for line in run for c in _line_chars(line)] for run in runs]
+    # Names come first; if every even run is longer than the odd run after it, the page set
+    # titles first.
+    swap = all(len(chars[i]) > len(chars[i + 1]) for i in range(0, len(chars), 2)) and all(
+        len(chars[i + 1]) <= 4 for i in range(0, len(chars), 2)
+    )
+    out = []
+    for i in range(0, len(chars), 2):
+        name_c, title_c = (chars[i + 1], chars[i]) if swap else (chars[i], chars[i + 1])
+        out.append(("", "", name_c, title_c))
+    return out
+
+
+def build_draft(decoded: Decoded, path: Path) -> Draft:
+    text = decoded.text
+    page = segment(text)
+    b = _Builder()
+    if page.headline is None:
+        raise SourceError(
+            "no headline line found (overline and headline separated by a space)",
+            path=path,
+            hint="the importer needs the headline for the book's title",
+        )
+    head = page.headline
+    split = split_headline(head.text)
+    if split is None:
+        kicker = None
+        title = b.item(_line_chars(head))
+    else:
+        kicker_text, _, title_at = split
+        chars = _line_chars(head)
+        kicker = b.item(chars[: len(kicker_text)])
+        for ch, origin in chars[len(kicker_text) : title_at]:
+            b.log.append(Change("headline-separator", origin, ch, ""))
+        title = b.item(chars[title_at:])
+    moderator = None
+    if page.moderator is not None:
+        line = page.moderator
+        match = MODERATOR.match(line.text)
+        assert match is not None
+        chars = _line_chars(line)
+        b.labels.extend(origin for _, origin in chars[: match.end()] if not _.isspace())
+        moderator = b.item(chars[match.end() :])
+    raw_pairs = _pairs(page, b, path)
+    names = [b.item(p[2]) for p in raw_pairs]
+    titles = [b.item(p[3]) for p in raw_pairs]
+
+    lede_paras, body = _body_paragraphs(page)
+    lede = [b.item(join_lines(p.lines)) for p in lede_paras]
+    k = len(names)
+    if len(body) < k:
+        raise SourceError(
+            f"{k} panelists in the vertical headings but only {len(body)} body paragraphs",
+            path=path,
+        )
+    texts = [b.item(join_lines(p.lines)) for p in body]
+    costs = _rescore(body)
+    ordinals = [ordinal(t) for t in texts]
+    affinity = title_affinity([match_key(t) for t in texts], titles)
+    articles = split_articles(costs, ordinals, affinity, k)
+    if len(articles) != k:
+        raise SourceError(f"cannot split the body into {k} articles", path=path)
+    warnings: list[str] = []
+    for n, art in enumerate(articles):
+        if art.affinity > 0:
+            continue
+        prev = articles[n - 1] if n else None
+        nxt = articles[n + 1] if n + 1 < k else None
+        supported = (prev is None or prev.width != art.width or ordinals[art.first] <= 1) and (
+            nxt is None or nxt.width != art.width
+        )
+        where = body[art.first].lines[0].no
+        heading = f"'{titles[art.title_index]}' ({names[art.title_index]})"
+        if not supported:
+            raise SourceError(
+                f"the vertical heading {heading} matches no article in the body",
+                path=path,
+                line=page.vertical_runs[2 * art.title_index][0].no,
+                hint="check that every panelist's article is on the page",
+            )
+        warnings.append(
+            f"{path}:{where}: title {heading} does not echo the article's text; it was "
+            "assigned by elimination (column width and enumeration support the split)"
+        )
+    chapters = []
+    for art in articles:
+        chapters.append(
+            Chapter(
+                panelist=names[art.title_index],
+                title=titles[art.title_index],
+                paragraphs=texts[art.first : art.end],
+            )
+        )
+    for i, chapter in enumerate(chapters, start=1):
+        chapter.file = f"{i:02d}-{name_slug(chapter.panelist)}.md"
+    draft = Draft(title, kicker, moderator, lede, chapters, warnings)
+    draft.account = conservation.account(text, b.items, b.log, b.labels, decoded, path)
+    return draft
+
+
+def _scalar(value: str) -> str:
+    dumped = yaml.safe_dump(value, allow_unicode=True, width=1 << 30)
+    dumped = dumped.rstrip("\n")
+    if dumped.endswith("\n..."):
+        dumped = dumped[:-4]
+    return dumped.rstrip("\n")
+
+
+def render_files(draft: Draft) -> dict[str, str]:
+    """The manuscript's files, in the contract's format (docs/MANUSCRIPT.md)."""
+    files: dict[str, str] = {}
+    lines = [f"title: {_scalar(draft.title)}"]
+    if draft.kicker:
+        lines.append(f"kicker: {_scalar(draft.kicker)}")
+    if draft.moderator:
+        lines.append(f"moderator: {_scalar(draft.moderator)}")
+    if draft.lede:
+        lines.append("lede: |")
+        for n, para in enumerate(draft.lede):
+            if n:
+                lines.append("")
+            lines.append(f"  {para}")
+    lines.append(f"language: {LANGUAGE}")
+    lines.append("chapters:")
+    lines += [f"  - {c.file}" for c in draft.chapters]
+    files["book.yaml"] = "\n".join(lines) + "\n"
+    for c in draft.chapters:
+        head = f"---\npanelist: {_scalar(c.panelist)}\ntitle: {_scalar(c.title)}\n---\n\n"
+        files[c.file] = head + "\n\n".join(c.paragraphs) + "\n"
+    return files
+
+
+def _verify(folder: Path, draft: Draft) -> None:
+    """Load what was written with the manuscript loader and compare it with the draft."""
+    from .manuscript import load_book
+
+    try:
+        book = load_book(folder)
+    except BookError as exc:
+        raise SourceError(f"the draft does not load as a manuscript: {exc}") from None
+    got = (
+        book.title,
+        book.kicker,
+        book.moderator,
+        [blk.text for blk in book.lede],
+        [(c.panelist, c.title, [blk.text for blk in c.blocks]) for c in book.chapters],
+    )
+    want = (
+        draft.title,
+        draft.kicker,
+        draft.moderator,
+        draft.lede,
+        [(c.panelist, c.title, c.paragraphs) for c in draft.chapters],
+    )
+    if got != want:
+        raise SourceError("the written manuscript does not read back as imported (a bug)")
+
+
+def _is_empty_dir(path: Path) -> bool:
+    return path.is_dir() and not any(path.iterdir())
+
+
+def write_atomically(out: Path, files: dict[str, str], draft: Draft, *, force: bool) -> None:
+    """Write into a sibling temporary folder, verify it, then swap it in with renames."""
+    if out.exists() and not out.is_dir():
+        raise SourceError("the output exists and is not a folder", path=out)
+    if out.exists() and not _is_empty_dir(out) and not force:
+        raise SourceError(
+            "the output folder is not empty; refusing to overwrite it",
+            path=out,
+            hint="add --force to replace it",
+        )
+    parent = out.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.import-", dir=parent))
+    old: Path | None = None
+    try:
+        for name, content in files.items():
+            (tmp / name).write_bytes(content.encode("utf-8"))
+        _verify(tmp, draft)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
+            os.rmdir(old)
+            os.replace(out, old)
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and old.exists() and not out.exists():
+            os.replace(old, out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def import_page(source: Path, out: Path, *, force: bool = False, report: bool = False) -> int:
+    source = Path(source)
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise SourceError("the output exists and is not a folder", path=out)
+    if out.exists() and not _is_empty_dir(out) and not force:
+        raise SourceError(
+            "the output folder is not empty; refusing to overwrite it",
+            path=out,
+            hint="add --force to replace it",
+        )
+    decoded = read_source(source)
+    draft = build_draft(decoded, source)
+    files = render_files(draft)
+    write_atomically(out, files, draft, force=force)
+    assert draft.account is not None
+    paragraphs_n = sum(len(c.paragraphs) for c in draft.chapters)
+    print(
+        f"imported {source} ({decoded.encoding}, {decoded.newline} line ends): "
+        f"{len(draft.chapters)} chapters, {paragraphs_n} paragraphs, "
+        f"{len(draft.lede)} lede paragraph(s) -> {out}"
+    )
+    if report:
+        print(draft.account.render())
+    for warning in draft.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return EXIT_OK
