@@ -19,6 +19,7 @@ so time grows linearly with the number of paragraphs for a fixed number of panel
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -30,7 +31,11 @@ OPENS_WITH_LATER_ORDINAL = -6.0
 SKIPPED_ORDINAL = -1.0
 NEXT_ORDINAL = 1.0
 TITLE_WEIGHT = 3.0
+# An article whose enumeration (一是 … 三是) has run rarely goes on with a plain paragraph; the
+# next article usually does.
+ENUMERATION_CLOSED = -2.0
 BEAM = 400
+MIN_GRAM = 3
 
 
 def match_key(text: str) -> str:
@@ -41,23 +46,24 @@ def match_key(text: str) -> str:
 def title_affinity(paragraph_keys: list[str], titles: list[str]) -> list[list[float]]:
     """``out[p][t]``: how strongly paragraph p echoes title t (0 when it does not).
 
-    Sum over the title's substrings of length >= 2 found in the paragraph, each weighted by
-    1/df (df = paragraphs containing it) and ignored when common (df above a fair share of
-    paragraphs per article), then compressed with log1p so one long echo counts a lot but
-    cannot outweigh everything else.
+    Sum over the title's substrings of length >= 3 (two characters match by chance) found in the paragraph, longer ones
+    weighing more ((n-1)^2) and each scaled by its rarity among the paragraphs (idf), then
+    compressed with log1p so one long echo counts a lot but cannot outweigh everything else.
     """
     m = len(paragraph_keys)
-    k = max(1, len(titles))
-    common = max(2.0, m / (k + 1))
     out = [[0.0] * len(titles) for _ in range(m)]
     for t, title in enumerate(titles):
         key = match_key(title)
-        grams = {key[a:b] for a in range(len(key)) for b in range(a + 2, len(key) + 1)}
+        grams = {key[a:b] for a in range(len(key)) for b in range(a + MIN_GRAM, len(key) + 1)}
         for gram in grams:
             hits = [p for p, text in enumerate(paragraph_keys) if gram in text]
-            if not hits or len(hits) > common:
+            if not hits:
                 continue
-            weight = len(gram) / len(hits)
+            # inverse document frequency, zero for phrases in more than 60% of paragraphs
+            idf = math.log(0.6 * m / len(hits))
+            if idf <= 0:
+                continue
+            weight = (len(gram) - MIN_GRAM + 1) ** 2 * idf
             for p in hits:
                 out[p][t] += weight
     return [[TITLE_WEIGHT * math.log1p(v) for v in row] for row in out]
@@ -122,7 +128,7 @@ def split_articles(
             used = mask.bit_count()
             # continue the same article
             if k - used < remaining:  # enough paragraphs left for the unused titles
-                bonus = 0.0
+                bonus = 0.0 if o or not last else ENUMERATION_CLOSED
                 if o:
                     if o <= last:
                         bonus = RESTART_INSIDE
@@ -175,3 +181,40 @@ def split_articles(
             start = p
     return articles
 
+
+def article_similarity(article_keys: list[str], titles: list[str]) -> list[list[float]]:
+    """``out[a][t]``: how much title t echoes article a, counting each phrase once per article.
+
+    Paragraph sums favour long articles that repeat a phrase; to assign titles to articles
+    already cut, each title substring (>= 3 characters) counts once if the article contains
+    it, weighted by length and by how few articles contain it (idf over articles).
+    """
+    n = len(article_keys)
+    out = [[0.0] * len(titles) for _ in range(n)]
+    for t, title in enumerate(titles):
+        key = match_key(title)
+        grams = {key[a:b] for a in range(len(key)) for b in range(a + MIN_GRAM, len(key) + 1)}
+        for gram in grams:
+            hits = [a for a, text in enumerate(article_keys) if gram in text]
+            if not hits or len(hits) == n:
+                continue
+            weight = (len(gram) - MIN_GRAM + 1) ** 2 * math.log(n / len(hits))
+            for a in hits:
+                out[a][t] += weight
+    return out
+
+
+def assign_titles(similarity: list[list[float]], initial: list[int]) -> list[int]:
+    """The title for each article maximising total similarity (k <= 6: try every order).
+
+    Ties keep the split's own labels, so titles that echo nothing are placed by elimination
+    exactly as the split placed them.
+    """
+    k = len(initial)
+    best, best_score = list(initial), None
+    for perm in itertools.permutations(range(k)):
+        score = sum(similarity[a][perm[a]] for a in range(k))
+        score += 1e-6 * sum(1 for a in range(k) if perm[a] == initial[a])
+        if best_score is None or score > best_score:
+            best, best_score = list(perm), score
+    return best

@@ -13,13 +13,20 @@ import os
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
 from . import conservation
-from .articles import match_key, split_articles, title_affinity
+from .articles import (
+    Article,
+    article_similarity,
+    assign_titles,
+    match_key,
+    split_articles,
+    title_affinity,
+)
 from .decode import Decoded, read_source
 from .errors import EXIT_OK, BookError, SourceError
 from .names import name_slug
@@ -165,6 +172,43 @@ def _pairs(page: Page, b: _Builder, path: Path) -> list[tuple[str, str, Chars, C
     return out
 
 
+def _supported(prev: Article | None, art: Article, ordinals: list[int]) -> bool:
+    """Does structure alone (no title) justify a boundary between prev and art?
+
+    Yes at the edge of the body, where the column width changes, or where the previous
+    article's enumeration (一是 … 二是 …) has run and art opens with a plain paragraph or 一是.
+    """
+    if prev is None or prev.width != art.width:
+        return True
+    ran = any(o >= 2 for o in ordinals[prev.first : prev.end])
+    return ran and ordinals[art.first] <= 1
+
+
+def _check_titles(articles, similarity, ordinals, titles, names, body, page, path) -> list[str]:
+    """A title that echoes nothing is fine if structure supports its article, else an error."""
+    warnings = []
+    for n, art in enumerate(articles):
+        if similarity[n][art.title_index] > 0:
+            continue
+        prev = articles[n - 1] if n else None
+        nxt = articles[n + 1] if n + 1 < len(articles) else None
+        ok = _supported(prev, art, ordinals) and (nxt is None or _supported(art, nxt, ordinals))
+        heading = f"'{titles[art.title_index]}' ({names[art.title_index]})"
+        if not ok:
+            raise SourceError(
+                f"the vertical heading {heading} matches no article in the body",
+                path=path,
+                line=page.vertical_runs[2 * art.title_index][0].no,
+                hint="check that every panelist's article is on the page",
+            )
+        where = body[art.first].lines[0].no
+        warnings.append(
+            f"{path}:{where}: the title {heading} shares no phrase with the article's text; "
+            "it was placed by elimination (column widths and enumeration support the split)"
+        )
+    return warnings
+
+
 def build_draft(decoded: Decoded, path: Path) -> Draft:
     text = decoded.text
     page = segment(text)
@@ -214,28 +258,11 @@ def build_draft(decoded: Decoded, path: Path) -> Draft:
     articles = split_articles(costs, ordinals, affinity, k)
     if len(articles) != k:
         raise SourceError(f"cannot split the body into {k} articles", path=path)
-    warnings: list[str] = []
-    for n, art in enumerate(articles):
-        if art.affinity > 0:
-            continue
-        prev = articles[n - 1] if n else None
-        nxt = articles[n + 1] if n + 1 < k else None
-        supported = (prev is None or prev.width != art.width or ordinals[art.first] <= 1) and (
-            nxt is None or nxt.width != art.width
-        )
-        where = body[art.first].lines[0].no
-        heading = f"'{titles[art.title_index]}' ({names[art.title_index]})"
-        if not supported:
-            raise SourceError(
-                f"the vertical heading {heading} matches no article in the body",
-                path=path,
-                line=page.vertical_runs[2 * art.title_index][0].no,
-                hint="check that every panelist's article is on the page",
-            )
-        warnings.append(
-            f"{path}:{where}: title {heading} does not echo the article's text; it was "
-            "assigned by elimination (column width and enumeration support the split)"
-        )
+    article_keys = [match_key("".join(texts[a.first : a.end])) for a in articles]
+    similarity = article_similarity(article_keys, titles)
+    order = assign_titles(similarity, [a.title_index for a in articles])
+    articles = [replace(a, title_index=t) for a, t in zip(articles, order, strict=True)]
+    warnings = _check_titles(articles, similarity, ordinals, titles, names, body, page, path)
     chapters = []
     for art in articles:
         chapters.append(
