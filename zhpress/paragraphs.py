@@ -37,7 +37,7 @@ ENDS = (L, S)
 FOLLOWS = {F: (M, L), M: (M, L), L: (F, S), S: (F, S)}
 
 BREAK_PRIOR = -1.0
-WIDTH_CHANGE = -6.0
+WIDTH_CHANGE = -2.5
 STRONG_END = frozenset("。？！?!…")
 WEAK_END = frozenset("；：;:")
 ORDINAL = re.compile(

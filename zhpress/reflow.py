@@ -172,35 +172,62 @@ def _pairs(page: Page, b: _Builder, path: Path) -> list[tuple[str, str, Chars, C
     return out
 
 
-def _supported(prev: Article | None, art: Article, ordinals: list[int]) -> bool:
+# How much better (in the paragraph model's score) two neighbouring articles must fit their own
+# column widths than one shared width before the width difference counts as evidence of a split.
+WIDTH_EVIDENCE = 4.0
+
+
+def _supported(prev: Article | None, art: Article, ordinals: list[int], costs) -> bool:
     """Does structure alone (no title) justify a boundary between prev and art?
 
-    Yes at the edge of the body, where the column width changes, or where the previous
-    article's enumeration (一是 … 二是 …) has run and art opens with a plain paragraph or 一是.
+    Yes at the edge of the body; where the two sides fit their own column widths clearly
+    better than one shared width; or where the previous article's enumeration (一是 … 二是 …)
+    has run and art opens with a plain paragraph or 一是.
     """
-    if prev is None or prev.width != art.width:
+    if prev is None:
+        return True
+    left = range(prev.first, prev.end)
+    right = range(art.first, art.end)
+    widths = costs[prev.first].keys()
+
+    def fit(paras: range, w: int) -> float:
+        return sum(costs[p].get(w, -1e9) for p in paras)
+
+    apart = max(fit(left, w) for w in widths) + max(fit(right, w) for w in widths)
+    together = max(fit(left, w) + fit(right, w) for w in widths)
+    if apart - together >= WIDTH_EVIDENCE:
         return True
     ran = any(o >= 2 for o in ordinals[prev.first : prev.end])
     return ran and ordinals[art.first] <= 1
 
 
-def _check_titles(articles, similarity, ordinals, titles, names, body, page, path) -> list[str]:
+def _check_titles(articles, similarity, ordinals, costs, titles, names, body, page, path):
     """A title that echoes nothing is fine if structure supports its article, else an error."""
     warnings = []
+    unsupported = False
+    silent = []
     for n, art in enumerate(articles):
         if similarity[n][art.title_index] > 0:
             continue
         prev = articles[n - 1] if n else None
         nxt = articles[n + 1] if n + 1 < len(articles) else None
-        ok = _supported(prev, art, ordinals) and (nxt is None or _supported(art, nxt, ordinals))
-        heading = f"'{titles[art.title_index]}' ({names[art.title_index]})"
-        if not ok:
-            raise SourceError(
-                f"the vertical heading {heading} matches no article in the body",
-                path=path,
-                line=page.vertical_runs[2 * art.title_index][0].no,
-                hint="check that every panelist's article is on the page",
-            )
+        ok = _supported(prev, art, ordinals, costs) and (
+            nxt is None or _supported(art, nxt, ordinals, costs)
+        )
+        unsupported = unsupported or not ok
+        silent.append(art)
+    headings = [f"'{titles[a.title_index]}' ({names[a.title_index]})" for a in silent]
+    if unsupported:
+        first = min(a.title_index for a in silent)
+        raise SourceError(
+            f"the vertical heading(s) {', '.join(headings)} match no article in the body: "
+            f"no title echo and no change of column width or enumeration marks a separate "
+            "article for them",
+            path=path,
+            line=page.vertical_runs[2 * first][0].no,
+            hint="check that every panelist's article is on the page",
+        )
+    for art, heading in zip(silent, headings, strict=True):
         where = body[art.first].lines[0].no
         warnings.append(
             f"{path}:{where}: the title {heading} shares no phrase with the article's text; "
@@ -262,7 +289,9 @@ def build_draft(decoded: Decoded, path: Path) -> Draft:
     similarity = article_similarity(article_keys, titles)
     order = assign_titles(similarity, [a.title_index for a in articles])
     articles = [replace(a, title_index=t) for a, t in zip(articles, order, strict=True)]
-    warnings = _check_titles(articles, similarity, ordinals, titles, names, body, page, path)
+    warnings = _check_titles(
+        articles, similarity, ordinals, costs, titles, names, body, page, path
+    )
     chapters = []
     for art in articles:
         chapters.append(
