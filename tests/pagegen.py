@@ -21,7 +21,7 @@ from zhpress.cjk import NO_LINE_END, NO_LINE_START, is_wide
 from zhpress.manuscript import load_book
 
 HORIZONTAL_TO_VERTICAL = {"“": "\ufe43", "”": "\ufe44", "（": "\ufe35", "）": "\ufe36"}
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程"
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭萧田董潘袁蔡蒋余杜叶程"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建国志海波云飞文斌宏鹏晓雨森向民珍震"
 
 
@@ -221,9 +221,7 @@ def make_page(seed: int, *, min_step: int = 0) -> tuple[bytes, Expected, dict]:
         kicker=kicker,
         moderator=moderator,
         lede=lede,
-        chapters=[
-            (names[i], art.title, art.paragraphs) for i, art in enumerate(articles)
-        ],
+        chapters=[(names[i], art.title, art.paragraphs) for i, art in enumerate(articles)],
     )
     info = {
         "k": k,

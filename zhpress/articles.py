@@ -46,7 +46,8 @@ def match_key(text: str) -> str:
 def title_affinity(paragraph_keys: list[str], titles: list[str]) -> list[list[float]]:
     """``out[p][t]``: how strongly paragraph p echoes title t (0 when it does not).
 
-    Sum over the title's substrings of length >= 3 (two characters match by chance) found in the paragraph, longer ones
+    Sum over the title's substrings of length >= 3 (two characters match by chance) found in
+    the paragraph, longer ones
     weighing more ((n-1)^2) and each scaled by its rarity among the paragraphs (idf), then
     compressed with log1p so one long echo counts a lot but cannot outweigh everything else.
     """

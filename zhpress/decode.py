@@ -66,19 +66,23 @@ def _check_controls(text: str, data: bytes, encoding: str, path: Path) -> None:
 
 
 def _plausible_gb(text: str) -> bool:
-    """GB18030 decodes almost any byte string; accept it only if the result reads as text."""
-    if not text:
+    """GB18030 decodes almost any byte string; accept it only if the result reads as Chinese.
+
+    Latin-1 or Windows-1252 bytes (``Grüße``) pair up into valid but rare GB18030 characters.
+    A real page's non-ASCII characters are overwhelmingly in GB2312 (the 6763 common Han
+    characters and the Chinese punctuation), so at least 90% of them must be.
+    """
+    wide = [ch for ch in text if not ch.isascii()]
+    if not wide:
         return True
-    good = 0
-    for ch in text:
-        cp = ord(ch)
-        if ch.isspace() or 0x20 <= cp < 0x7F or 0x4E00 <= cp <= 0x9FFF:
-            good += 1
-        elif 0x3000 <= cp <= 0x303F or 0xFF00 <= cp <= 0xFFEF or 0x2010 <= cp <= 0x206F:
-            good += 1
-        elif 0xFE10 <= cp <= 0xFE4F:
-            good += 1
-    return good >= 0.9 * len(text)
+    common = 0
+    for ch in wide:
+        try:
+            ch.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            pass
+    return common >= 0.9 * len(wide)
 
 
 def decode_bytes(data: bytes, path: Path | str = "<input>") -> Decoded:
@@ -126,7 +130,7 @@ def decode_bytes(data: bytes, path: Path | str = "<input>") -> Decoded:
                 path=path,
                 line=data[: utf8_error.start].count(b"\n") + 1,
                 hint="save the OCR text as UTF-8",
-            )
+            ) from None
         try:
             data.decode("gbk")
             name = "GB18030 (GBK subset)"

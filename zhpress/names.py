@@ -39,7 +39,8 @@ SURNAME_READINGS = {
     "种": "chong",
 }
 COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 诸葛 上官 东方 皇甫 令狐 慕容 夏侯 尉迟 公孙 长孙 宇文 司徒 端木 万俟 西门 南宫".split()
+    "欧阳 司马 诸葛 上官 东方 皇甫 令狐 慕容 夏侯 尉迟 公孙 长孙 宇文 司徒 端木 万俟 "
+    "西门 南宫".split()
 )
 
 

@@ -22,6 +22,7 @@ log-likelihood-like numbers; larger is better.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -60,7 +61,7 @@ def _interp(table: tuple[tuple[float, float], ...], d: float) -> float:
     """Piecewise-linear score of a width deviation d; outside the table the slope continues."""
     if d <= table[0][0]:
         return table[0][1] - 3.0 * (table[0][0] - d)
-    for (x0, y0), (x1, y1) in zip(table, table[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(table):
         if d <= x1:
             return y0 + (y1 - y0) * (d - x0) / (x1 - x0)
     return table[-1][1] - 3.0 * (d - table[-1][0])
@@ -200,7 +201,7 @@ def paragraphs(lines: list[Line]) -> list[Paragraph]:
     score = {(w, r): (emit[0][w][r] if r in STARTS else neg) for w in widths for r in ROLES}
     back: list[dict[tuple[int, int], tuple[int, int]]] = []
     for i in range(1, len(lines)):
-        best_end = max(((score[(w, r)], (w, r)) for w in widths for r in ENDS))
+        best_end = max((score[(w, r)], (w, r)) for w in widths for r in ENDS)
         new: dict[tuple[int, int], float] = {}
         ptr: dict[tuple[int, int], tuple[int, int]] = {}
         for w in widths:
@@ -236,8 +237,7 @@ def paragraphs(lines: list[Line]) -> list[Paragraph]:
             chunk = lines[start : i + 1]
             roles = [S] if len(chunk) == 1 else [F] + [M] * (len(chunk) - 2) + [L]
             costs = {
-                cw: sum(emit[start + k][cw][role] for k, role in enumerate(roles))
-                for cw in widths
+                cw: sum(emit[start + k][cw][role] for k, role in enumerate(roles)) for cw in widths
             }
             result.append(Paragraph(tuple(chunk), w, costs))
             start = i + 1

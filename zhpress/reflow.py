@@ -289,9 +289,7 @@ def build_draft(decoded: Decoded, path: Path) -> Draft:
     similarity = article_similarity(article_keys, titles)
     order = assign_titles(similarity, [a.title_index for a in articles])
     articles = [replace(a, title_index=t) for a, t in zip(articles, order, strict=True)]
-    warnings = _check_titles(
-        articles, similarity, ordinals, costs, titles, names, body, page, path
-    )
+    warnings = _check_titles(articles, similarity, ordinals, costs, titles, names, body, page, path)
     chapters = []
     for art in articles:
         chapters.append(
