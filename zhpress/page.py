@@ -52,8 +52,14 @@ class Line:
 
     @property
     def width(self) -> float:
-        """Width in ems (East Asian Width: wide 1, narrow 1/2), without edge spaces."""
-        return display_width(self.text)
+        """Width in ems (East Asian Width: wide 1, narrow 1/2), without edge spaces.
+
+        An inner ASCII space is OCR's rendering of the quarter-em gap between Han and Western
+        characters (CLREQ 3.2.3), so it counts 1/4, not the 1/2 of a narrow character.
+        """
+        text = self.text
+        spaces = text.count(" ")
+        return display_width(text) - 0.25 * spaces
 
 
 @dataclass

@@ -156,7 +156,7 @@ def emissions(lines: list[Line], widths: list[int]) -> list[dict[int, tuple[floa
     return out
 
 
-def candidate_widths(lines: list[Line], limit: int = 10) -> list[int]:
+def candidate_widths(lines: list[Line], limit: int = 14) -> list[int]:
     """Column widths worth trying: the widths full lines cluster at.
 
     A full line is W wide, W+1 when compressed, W-2 when it opens a paragraph; so each line
@@ -167,7 +167,7 @@ def candidate_widths(lines: list[Line], limit: int = 10) -> list[int]:
     if len(lines) < 15:
         upper = ws[len(ws) // 2 :]
         low, high = int(min(upper)) - 1, int(max(upper)) + 2
-        span = [w for w in range(max(4, low), max(5, high + 1))]
+        span = list(range(max(4, low), max(5, high + 1)))
         return span[-limit:] if len(span) > limit else span
     votes: dict[int, float] = {}
     for w in ws:

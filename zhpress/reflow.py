@@ -133,7 +133,7 @@ def _body_paragraphs(page: Page) -> tuple[list[Paragraph], list[Paragraph]]:
 def _rescore(body: list[Paragraph]) -> list[dict[int, float]]:
     """Score every body paragraph under the same candidate widths, so articles compare."""
     lines = [line for p in body for line in p.lines]
-    widths = candidate_widths(lines, limit=12)
+    widths = candidate_widths(lines)
     out = []
     for p in body:
         emit = emissions(list(p.lines), widths)
