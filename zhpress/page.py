@@ -113,8 +113,6 @@ def _headline_score(lines: list[Line], i: int, blank_style: bool, prose_width: f
             score += 1.5
         if nxt.width > 1.4 * prose_width and nxt.width > line.width + 4:
             score += 2
-    if line.width > 1.6 * prose_width:
-        score -= 4
     return score
 
 

@@ -112,8 +112,23 @@ def _explicit_indent(line: Line) -> int:
     return 1 if lead else 0
 
 
-def emissions(lines: list[Line], widths: list[int]) -> list[dict[int, tuple[float, ...]]]:
-    """Score of each line in each role for each candidate W: ``out[i][W][role]``."""
+def uses_indents(lines: list[Line]) -> bool:
+    """Does this OCR engine keep paragraph indents (two U+3000 or leading spaces)?
+
+    Then a paragraph start without an indent is unlikely, which is strong evidence the width
+    alone cannot give.
+    """
+    indented = sum(1 for line in lines if _explicit_indent(line) == 2)
+    return indented >= max(2, 0.02 * len(lines))
+
+
+def emissions(
+    lines: list[Line], widths: list[int], explicit: bool = False
+) -> list[dict[int, tuple[float, ...]]]:
+    """Score of each line in each role for each candidate W: ``out[i][W][role]``.
+
+    ``explicit``: the page keeps indents, so an unindented line rarely starts a paragraph.
+    """
     out = []
     texts = [line.text for line in lines]
     for i, line in enumerate(lines):
@@ -123,7 +138,7 @@ def emissions(lines: list[Line], widths: list[int]) -> list[dict[int, tuple[floa
         compressible = sum(1 for ch in text if ch in HALF_WIDTH_GLYPH)
         end = sentence_end_strength(text)
         indent = _explicit_indent(line)
-        start_bonus = {0: 0.0, 1: 0.5, 2: 4.0}[indent]
+        start_bonus = {0: -4.0 if explicit else 0.0, 1: 0.5, 2: 4.0}[indent]
         inner_malus = -4.0 if indent == 2 else 0.0
         if ordinal(text):
             start_bonus += 1.5
@@ -190,12 +205,12 @@ class Paragraph:
     """Score of the paragraph's lines (roles fixed) under each candidate W."""
 
 
-def paragraphs(lines: list[Line]) -> list[Paragraph]:
+def paragraphs(lines: list[Line], explicit: bool = False) -> list[Paragraph]:
     """Split a stretch of prose lines into paragraphs (see the module docstring)."""
     if not lines:
         return []
     widths = candidate_widths(lines)
-    emit = emissions(lines, widths)
+    emit = emissions(lines, widths, explicit)
     neg = float("-inf")
     # score[(W, role)] and back pointers per line
     score = {(w, r): (emit[0][w][r] if r in STARTS else neg) for w in widths for r in ROLES}

@@ -32,7 +32,14 @@ from .errors import EXIT_OK, BookError, SourceError
 from .names import name_slug
 from .normalize import Change, Chars, normalize
 from .page import MODERATOR, Line, Page, segment, split_headline
-from .paragraphs import Paragraph, candidate_widths, emissions, ordinal, paragraphs
+from .paragraphs import (
+    Paragraph,
+    candidate_widths,
+    emissions,
+    ordinal,
+    paragraphs,
+    uses_indents,
+)
 
 LANGUAGE = "zh-Hans"
 
@@ -103,13 +110,14 @@ class _Builder:
         return _text(chars)
 
 
-def _body_paragraphs(page: Page) -> tuple[list[Paragraph], list[Paragraph]]:
+def _body_paragraphs(page: Page) -> tuple[list[Paragraph], list[Paragraph], bool]:
     """(standfirst paragraphs, body paragraphs) from the prose regions.
 
     The standfirst is set in a wider column than any article and follows the headline, so it
     is the leading run of wide paragraphs in the region right after the headline line.
     """
-    per_region = [paragraphs(region) for region in page.regions]
+    explicit = uses_indents([line for region in page.regions for line in region])
+    per_region = [paragraphs(region, explicit) for region in page.regions]
     all_paras = [p for ps in per_region for p in ps]
     lede: list[Paragraph] = []
     if page.headline is not None:
@@ -127,16 +135,16 @@ def _body_paragraphs(page: Page) -> tuple[list[Paragraph], list[Paragraph]]:
                 else:
                     break
     body = [p for p in all_paras if p not in lede]
-    return lede, body
+    return lede, body, explicit
 
 
-def _rescore(body: list[Paragraph]) -> list[dict[int, float]]:
+def _rescore(body: list[Paragraph], explicit: bool) -> list[dict[int, float]]:
     """Score every body paragraph under the same candidate widths, so articles compare."""
     lines = [line for p in body for line in p.lines]
     widths = candidate_widths(lines)
     out = []
     for p in body:
-        emit = emissions(list(p.lines), widths)
+        emit = emissions(list(p.lines), widths, explicit)
         n = len(p.lines)
         roles = [3] if n == 1 else [0] + [1] * (n - 2) + [2]
         out.append({w: sum(emit[i][w][r] for i, r in enumerate(roles)) for w in widths})
@@ -270,7 +278,7 @@ def build_draft(decoded: Decoded, path: Path) -> Draft:
     names = [b.item(p[2]) for p in raw_pairs]
     titles = [b.item(p[3]) for p in raw_pairs]
 
-    lede_paras, body = _body_paragraphs(page)
+    lede_paras, body, explicit = _body_paragraphs(page)
     lede = [b.item(join_lines(p.lines)) for p in lede_paras]
     k = len(names)
     if len(body) < k:
@@ -279,7 +287,7 @@ def build_draft(decoded: Decoded, path: Path) -> Draft:
             path=path,
         )
     texts = [b.item(join_lines(p.lines)) for p in body]
-    costs = _rescore(body)
+    costs = _rescore(body, explicit)
     ordinals = [ordinal(t) for t in texts]
     affinity = title_affinity([match_key(t) for t in texts], titles)
     articles = split_articles(costs, ordinals, affinity, k)
