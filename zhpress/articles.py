@@ -64,7 +64,9 @@ def title_affinity(paragraph_keys: list[str], titles: list[str]) -> list[list[fl
             idf = math.log(0.6 * m / len(hits))
             if idf <= 0:
                 continue
-            weight = (len(gram) - MIN_GRAM + 1) ** 2 * idf
+            # shared among the paragraphs that contain it: a phrase repeated in every paragraph
+            # of a long article weighs as much as one echo, not once per paragraph
+            weight = (len(gram) - MIN_GRAM + 1) ** 2 * idf / len(hits)
             for p in hits:
                 out[p][t] += weight
     return [[TITLE_WEIGHT * math.log1p(v) for v in row] for row in out]
