@@ -47,9 +47,9 @@ def title_affinity(paragraph_keys: list[str], titles: list[str]) -> list[list[fl
     """``out[p][t]``: how strongly paragraph p echoes title t (0 when it does not).
 
     Sum over the title's substrings of length >= 3 (two characters match by chance) found in
-    the paragraph, longer ones
-    weighing more ((n-1)^2) and each scaled by its rarity among the paragraphs (idf), then
-    compressed with log1p so one long echo counts a lot but cannot outweigh everything else.
+    the paragraph, longer ones weighing more and each scaled by its rarity among the
+    paragraphs (idf); the title's total is compressed with log1p so one long echo counts a lot
+    but cannot outweigh everything else.
     """
     m = len(paragraph_keys)
     out = [[0.0] * len(titles) for _ in range(m)]
@@ -69,7 +69,16 @@ def title_affinity(paragraph_keys: list[str], titles: list[str]) -> list[list[fl
             weight = (len(gram) - MIN_GRAM + 1) ** 2 * idf / len(hits)
             for p in hits:
                 out[p][t] += weight
-    return [[TITLE_WEIGHT * math.log1p(v) for v in row] for row in out]
+    # The whole evidence a title gives is a concave function of its total match, shared among
+    # paragraphs in proportion to their match: spreading a phrase over many paragraphs must
+    # not add up to more than one clear echo.
+    for t in range(len(titles)):
+        total = sum(row[t] for row in out)
+        if total > 0:
+            scale = TITLE_WEIGHT * math.log1p(total) / total
+            for row in out:
+                row[t] *= scale
+    return out
 
 
 @dataclass(frozen=True)
