@@ -206,3 +206,22 @@ def test_importing_the_seed_takes_under_0_2_s(tmp_path: Path):
         import_page(SEED, tmp_path / f"b{n}")
         best = min(best, time.perf_counter() - start)
     assert best < 0.2, f"{best:.3f} s"
+
+
+def test_time_grows_linearly_with_input_size(tmp_path: Path):
+    """8 times the text may take at most 16 times as long (quadratic would be 64)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from import_scaling import scaled
+
+    def best(factor: int) -> float:
+        src = tmp_path / f"x{factor}.txt"
+        src.write_text(scaled(factor), encoding="utf-8")
+        times = []
+        for n in range(3):
+            start = time.perf_counter()
+            import_page(src, tmp_path / f"out{factor}-{n}")
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    one, eight = best(1), best(8)
+    assert eight < 16 * one, (one, eight)

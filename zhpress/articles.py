@@ -135,6 +135,24 @@ def split_articles(
             return None
 
         remaining = m - p
+        # A new article's score does not depend on the previous article's title, width or
+        # ordinal, so only the best state per set of used titles can start one.
+        best_per_mask: dict[int, tuple[float, tuple[int, int, int, int]]] = {}
+        for state, value in layer.items():
+            mask = state[0]
+            if mask.bit_count() < k and value > best_per_mask.get(mask, (-math.inf,))[0]:
+                best_per_mask[mask] = (value, state)
+        opening = OPENS_WITH_LATER_ORDINAL if o >= 2 else 0.0
+        for mask, (value, state) in best_per_mask.items():
+            for t2 in range(k):
+                if mask >> t2 & 1:
+                    continue
+                for w2 in widths:
+                    offer(
+                        (mask | 1 << t2, t2, w2, o),
+                        value + ARTICLE_PRIOR + opening + cost(p, w2) + affinity[p][t2],
+                        state,
+                    )
         for state, value in layer.items():
             mask, t, w, last = state
             used = mask.bit_count()
@@ -153,18 +171,6 @@ def split_articles(
                     value + cost(p, w) + affinity[p][t] + bonus,
                     state,
                 )
-            # start a new article here
-            if used < k:
-                opening = OPENS_WITH_LATER_ORDINAL if o >= 2 else 0.0
-                for t2 in range(k):
-                    if mask >> t2 & 1:
-                        continue
-                    for w2 in widths:
-                        offer(
-                            (mask | 1 << t2, t2, w2, o),
-                            value + ARTICLE_PRIOR + opening + cost(p, w2) + affinity[p][t2],
-                            state,
-                        )
         if len(new) > BEAM:
             keep = sorted(new, key=new.__getitem__, reverse=True)[:BEAM]
             new = {s: new[s] for s in keep}
