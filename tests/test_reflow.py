@@ -225,3 +225,22 @@ def test_time_grows_linearly_with_input_size(tmp_path: Path):
 
     one, eight = best(1), best(8)
     assert eight < 16 * one, (one, eight)
+
+
+def _seed_with_vertical_block(joiner: str) -> str:
+    text = SEED.read_text(encoding="utf-8")
+    start, end = text.index("张\n震"), text.index("主持人")
+    chars = [ch for ch in text[start:end] if ch.strip()]
+    return text[:start] + joiner.join(chars) + "\n\n" + text[end:]
+
+
+def test_vertical_headings_without_blank_lines_are_split_by_content(tmp_path: Path):
+    """Engines that drop blank lines (or put one after every character) lose the run breaks;
+    the importer still finds the names and titles, and says it had to."""
+    for name, joiner in (("merged", "\n"), ("spaced", "\n\n")):
+        src = tmp_path / f"{name}.txt"
+        src.write_text(_seed_with_vertical_block(joiner), encoding="utf-8")
+        result = cli("import", str(src), "--out", str(tmp_path / name))
+        assert result.returncode == 0, result.stderr
+        assert "not separated into name and title runs" in result.stderr
+        assert _files(tmp_path / name) == _files(BOOK)

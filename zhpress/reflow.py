@@ -29,8 +29,9 @@ from .articles import (
 )
 from .decode import Decoded, read_source
 from .errors import EXIT_OK, BookError, SourceError
+from .headings import pair_by_content, pair_by_runs
 from .names import name_slug
-from .normalize import Change, Chars, normalize
+from .normalize import Change, Chars, apply, normalize
 from .page import MODERATOR, Line, Page, segment, split_headline
 from .paragraphs import (
     Paragraph,
@@ -151,7 +152,8 @@ def _rescore(body: list[Paragraph], explicit: bool) -> list[dict[int, float]]:
     return out
 
 
-def _pairs(page: Page, b: _Builder, path: Path) -> list[tuple[str, str, Chars, Chars]]:
+def _pairs(page: Page, body_text: str, path: Path) -> tuple[list[tuple[Chars, Chars]], list[str]]:
+    """(name, title) character lists from the vertical runs, and any warning about them."""
     runs = page.vertical_runs
     if not runs:
         raise SourceError(
@@ -159,25 +161,27 @@ def _pairs(page: Page, b: _Builder, path: Path) -> list[tuple[str, str, Chars, C
             path=path,
             hint="the importer needs each panelist's name and title to make the chapters",
         )
-    if len(runs) % 2:
-        listing = ", ".join(f"line {r[0].no}: {''.join(x.text for x in r)}" for r in runs)
+    chars = [[c for line in run for c in _line_chars(line)] for run in runs]
+    pairs = pair_by_runs(chars)
+    if pairs is not None:
+        return pairs, []
+    flat = [c for run in chars for c in run]
+    normalized = "".join(apply(ch) or ch for ch, _ in flat)
+    pairs = pair_by_content(chars, normalized, body_text)
+    listing = "; ".join(f"line {r[0].no}: {''.join(x.text for x in r)}" for r in runs)
+    if not pairs:
         raise SourceError(
-            f"{len(runs)} vertical runs cannot be paired as (name, title): {listing}",
+            f"the vertical headings cannot be read as (name, title) pairs: {listing}",
             path=path,
             line=runs[0][0].no,
             hint="each panelist needs a name run followed by a title run",
         )
-    chars = [[c for line in run for c in _line_chars(line)] for run in runs]
-    # Names come first; if every even run is longer than the odd run after it, the page set
-    # titles first.
-    swap = all(len(chars[i]) > len(chars[i + 1]) for i in range(0, len(chars), 2)) and all(
-        len(chars[i + 1]) <= 4 for i in range(0, len(chars), 2)
+    found = ", ".join(f"{''.join(c for c, _ in n)} / {''.join(c for c, _ in t)}" for n, t in pairs)
+    warning = (
+        f"{path}:{runs[0][0].no}: the vertical headings are not separated into name and title "
+        f"runs; split by matching titles to the text as: {found} — check them"
     )
-    out = []
-    for i in range(0, len(chars), 2):
-        name_c, title_c = (chars[i + 1], chars[i]) if swap else (chars[i], chars[i + 1])
-        out.append(("", "", name_c, title_c))
-    return out
+    return pairs, [warning]
 
 
 # How much better (in the paragraph model's score) two neighbouring articles must fit their own
@@ -209,7 +213,7 @@ def _supported(prev: Article | None, art: Article, ordinals: list[int], costs) -
     return ran and ordinals[art.first] <= 1
 
 
-def _check_titles(articles, similarity, ordinals, costs, titles, names, body, page, path):
+def _check_titles(articles, similarity, ordinals, costs, titles, names, body, heading_lines, path):
     """A title that echoes nothing is fine if structure supports its article, else an error."""
     warnings = []
     unsupported = False
@@ -232,7 +236,7 @@ def _check_titles(articles, similarity, ordinals, costs, titles, names, body, pa
             f"no title echo and no change of column width or enumeration marks a separate "
             "article for them",
             path=path,
-            line=page.vertical_runs[2 * first][0].no,
+            line=heading_lines[first],
             hint="check that every panelist's article is on the page",
         )
     for art, heading in zip(silent, headings, strict=True):
@@ -274,19 +278,19 @@ def build_draft(decoded: Decoded, path: Path) -> Draft:
         chars = _line_chars(line)
         b.labels.extend(origin for _, origin in chars[: match.end()] if not _.isspace())
         moderator = b.item(chars[match.end() :])
-    raw_pairs = _pairs(page, b, path)
-    names = [b.item(p[2]) for p in raw_pairs]
-    titles = [b.item(p[3]) for p in raw_pairs]
-
     lede_paras, body, explicit = _body_paragraphs(page)
     lede = [b.item(join_lines(p.lines)) for p in lede_paras]
+    texts = [b.item(join_lines(p.lines)) for p in body]
+    raw_pairs, pair_warnings = _pairs(page, "\n".join(texts), path)
+    heading_lines = [text.count("\n", 0, name[0][1]) + 1 for name, _ in raw_pairs]
+    names = [b.item(name) for name, _ in raw_pairs]
+    titles = [b.item(title) for _, title in raw_pairs]
     k = len(names)
     if len(body) < k:
         raise SourceError(
             f"{k} panelists in the vertical headings but only {len(body)} body paragraphs",
             path=path,
         )
-    texts = [b.item(join_lines(p.lines)) for p in body]
     costs = _rescore(body, explicit)
     ordinals = [ordinal(t) for t in texts]
     affinity = title_affinity([match_key(t) for t in texts], titles)
@@ -297,7 +301,9 @@ def build_draft(decoded: Decoded, path: Path) -> Draft:
     similarity = article_similarity(article_keys, titles)
     order = assign_titles(similarity, [a.title_index for a in articles])
     articles = [replace(a, title_index=t) for a, t in zip(articles, order, strict=True)]
-    warnings = _check_titles(articles, similarity, ordinals, costs, titles, names, body, page, path)
+    warnings = pair_warnings + _check_titles(
+        articles, similarity, ordinals, costs, titles, names, body, heading_lines, path
+    )
     chapters = []
     for art in articles:
         chapters.append(
