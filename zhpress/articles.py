@@ -56,7 +56,7 @@ def title_affinity(paragraph_keys: list[str], titles: list[str]) -> list[list[fl
     for t, title in enumerate(titles):
         key = match_key(title)
         grams = {key[a:b] for a in range(len(key)) for b in range(a + MIN_GRAM, len(key) + 1)}
-        for gram in grams:
+        for gram in sorted(grams):
             hits = [p for p, text in enumerate(paragraph_keys) if gram in text]
             if not hits:
                 continue
@@ -212,7 +212,7 @@ def article_similarity(article_keys: list[str], titles: list[str]) -> list[list[
     for t, title in enumerate(titles):
         key = match_key(title)
         grams = {key[a:b] for a in range(len(key)) for b in range(a + MIN_GRAM, len(key) + 1)}
-        for gram in grams:
+        for gram in sorted(grams):
             hits = [a for a, text in enumerate(article_keys) if gram in text]
             if not hits or len(hits) == n:
                 continue

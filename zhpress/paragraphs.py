@@ -38,6 +38,9 @@ ENDS = (L, S)
 FOLLOWS = {F: (M, L), M: (M, L), L: (F, S), S: (F, S)}
 
 BREAK_PRIOR = -1.0
+# One-line paragraphs are rare in newspaper articles; without this a short paragraph's first
+# line too easily reads as a paragraph of its own.
+SINGLE_PRIOR = -1.5
 WIDTH_CHANGE = -2.5
 STRONG_END = frozenset("。？！?!…")
 WEAK_END = frozenset("；：;:")
@@ -148,9 +151,10 @@ def emissions(
             d = w - width
             first = _interp(_FIRST, d + (0.0 if punct else 0.5 * (d > -2)))
             middle = _interp(_MIDDLE, d)
-            if d > 0.5:
+            if d > 0.5 and not (d <= 1.0 and text[-1] in NO_LINE_START):
                 # Each compressible mark saves half an em (CLREQ 3.1.7), so holding one em
-                # more than W takes two marks; fewer marks make an over-full line unlikely.
+                # more than W takes two marks; fewer marks make an over-full line unlikely,
+                # unless the extra em is a mark pushed in at the line end (CLREQ 3.1.6).
                 middle -= (0.0, 1.0, 2.5)[2 - min(2, compressible)]
             if d < -0.5 and pushed:
                 middle *= 0.5
@@ -165,7 +169,7 @@ def emissions(
                 first + start_bonus,
                 middle + inner_malus,
                 last_w + end + inner_malus,
-                single_w + end + start_bonus,
+                single_w + end + start_bonus + SINGLE_PRIOR,
             )
         out.append(per_w)
     return out
