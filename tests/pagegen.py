@@ -146,11 +146,13 @@ def _ocr_spaces(line: str, rng: random.Random) -> str:
 
 
 def _names(rng: random.Random, n: int) -> list[str]:
-    names: set[str] = set()
+    names: list[str] = []  # a list, not a set: the page must not depend on hash order
     while len(names) < n:
         size = rng.choice((1, 2, 2))
-        names.add(rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(size)))
-    return sorted(names, key=lambda _: rng.random())
+        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(size))
+        if name not in names:
+            names.append(name)
+    return names
 
 
 def _widths(rng: random.Random, k: int, min_step: int) -> list[int]:
@@ -162,8 +164,11 @@ def _widths(rng: random.Random, k: int, min_step: int) -> list[int]:
     return widths
 
 
-def make_page(seed: int, *, min_step: int = 0) -> tuple[bytes, Expected, dict]:
-    """A random page; ``min_step`` is the least width difference between adjacent articles."""
+def make_page(
+    seed: int, *, min_step: int = 0, merge_vertical: bool = False
+) -> tuple[bytes, Expected, dict]:
+    """A random page; ``min_step`` is the least width difference between adjacent articles;
+    ``merge_vertical`` lets the plain styles drop the blank lines between vertical runs."""
     rng = random.Random(seed)
     k = rng.randint(2, 6)
     articles = choose_articles(rng, k)
@@ -206,7 +211,7 @@ def make_page(seed: int, *, min_step: int = 0) -> tuple[bytes, Expected, dict]:
         vertical_runs.append("\n".join(vt))
     head_block = headline + "\n" + sep.join(lede_lines)
     # Engines that drop blank lines drop them between the vertical runs too, sometimes.
-    merged = style != "blank" and rng.random() < 0.5
+    merged = style != "blank" and rng.random() < 0.5 and merge_vertical
     tail = ("\n" if merged else "\n\n").join(vertical_runs) + "\n\n" + f"主持人：{moderator}"
     body = sep.join(body_lines)
     headline_first = rng.random() < 0.4
