@@ -56,3 +56,9 @@ def test_split_headline_ignores_spaces_next_to_digits():
         9,
     )
     assert split_headline("佛山如何闯出新路？") is None
+
+
+def test_a_body_line_starting_with_zhuchi_is_not_the_moderator():
+    page = segment("主持召开会议，研究部署工作。\n\n" + HEAD + VERTICAL)
+    assert page.moderator is not None and page.moderator.text == "主持人：叶小青"
+    assert page.regions[0][0].text.startswith("主持召开")

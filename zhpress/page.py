@@ -22,9 +22,9 @@ import re
 from dataclasses import dataclass, field
 
 from .cjk import display_width, is_wide
-from .normalize import LAYOUT_SPACES
 
-MODERATOR = re.compile(r"^(主持人|主持)\s*[:：]?\s*(?=\S)")
+# 主持人：NAME (or 主持人 NAME, 主持：NAME); a body line such as 主持召开… is not one.
+MODERATOR = re.compile(r"^(?:主持人\s*[:：]|主持人\s+|主持\s*[:：])\s*(?=\S)")
 _QUESTION_OR_EXCLAMATION = frozenset("?？!！")
 
 
@@ -200,7 +200,3 @@ def split_headline(text: str) -> tuple[str, str, int] | None:
         if 0 < a and b < len(text) and is_wide(text[a - 1]) and is_wide(text[b]):
             return text[:a], text[b:], b
     return None
-
-
-def is_layout_space(ch: str) -> bool:
-    return ch in LAYOUT_SPACES
