@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .cjk import display_width, is_wide
 
@@ -50,7 +51,7 @@ class Line:
     def text_start(self) -> int:
         return self.start + len(self.lead)
 
-    @property
+    @cached_property
     def width(self) -> float:
         """Width in ems (East Asian Width: wide 1, narrow 1/2), without edge spaces.
 
