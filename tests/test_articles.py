@@ -66,3 +66,11 @@ def test_titles_are_assigned_once_per_phrase_not_per_paragraph():
 
 def test_too_few_paragraphs_give_no_split():
     assert split_articles([{18: 0.0}], [0], [[0.0, 0.0]], 2) == []
+
+
+def test_a_paragraph_opening_with_a_connective_does_not_open_an_article():
+    costs = [{18: 0.0}] * 4
+    aff = [[0.0, 0.0] for _ in range(4)]
+    connective = [False, False, True, False]  # paragraph 2 opens with 具体来看
+    arts = split_articles(costs, [0] * 4, aff, 2, connective)
+    assert 2 not in [a.first for a in arts]

@@ -38,6 +38,42 @@ BEAM = 400
 MIN_GRAM = 3
 
 
+# Discourse connectives refer back to what came before, so a paragraph that opens with one
+# continues its article rather than opening the next.
+CONNECTIVES = (
+    "具体来看",
+    "具体而言",
+    "具体来说",
+    "因此",
+    "所以",
+    "此外",
+    "另外",
+    "同时",
+    "与此同时",
+    "其次",
+    "再次",
+    "最后",
+    "总之",
+    "总而言之",
+    "综上",
+    "而且",
+    "但是",
+    "然而",
+    "不过",
+    "对此",
+    "为此",
+    "由此",
+    "可见",
+    "换言之",
+    "也就是说",
+)
+OPENS_WITH_CONNECTIVE = -3.0
+
+
+def opens_with_connective(text: str) -> bool:
+    return text.startswith(CONNECTIVES)
+
+
 def match_key(text: str) -> str:
     """Text reduced to Han characters, letters and digits, for n-gram matching."""
     return "".join(ch for ch in text if is_han(ch) or ch.isalnum())
@@ -98,8 +134,12 @@ def split_articles(
     ordinals: list[int],
     affinity: list[list[float]],
     k: int,
+    connective: list[bool] | None = None,
 ) -> list[Article]:
-    """Best split of m paragraphs into k contiguous articles, each with a distinct title."""
+    """Best split of m paragraphs into k contiguous articles, each with a distinct title.
+
+    ``connective[p]``: paragraph p opens with a discourse connective (具体来看，因此，…).
+    """
     m = len(costs)
     if k == 0 or m < k:
         return []
@@ -143,6 +183,8 @@ def split_articles(
             if mask.bit_count() < k and value > best_per_mask.get(mask, (-math.inf,))[0]:
                 best_per_mask[mask] = (value, state)
         opening = OPENS_WITH_LATER_ORDINAL if o >= 2 else 0.0
+        if connective and connective[p]:
+            opening += OPENS_WITH_CONNECTIVE
         for mask, (value, state) in best_per_mask.items():
             for t2 in range(k):
                 if mask >> t2 & 1:

@@ -24,6 +24,7 @@ from .articles import (
     article_similarity,
     assign_titles,
     match_key,
+    opens_with_connective,
     split_articles,
     title_affinity,
 )
@@ -294,7 +295,8 @@ def build_draft(decoded: Decoded, path: Path) -> Draft:
     costs = _rescore(body, explicit)
     ordinals = [ordinal(t) for t in texts]
     affinity = title_affinity([match_key(t) for t in texts], titles)
-    articles = split_articles(costs, ordinals, affinity, k)
+    connective = [opens_with_connective(t) for t in texts]
+    articles = split_articles(costs, ordinals, affinity, k, connective)
     if len(articles) != k:
         raise SourceError(f"cannot split the body into {k} articles", path=path)
     article_keys = [match_key("".join(texts[a.first : a.end])) for a in articles]
