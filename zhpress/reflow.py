@@ -277,7 +277,8 @@ def build_draft(decoded: Decoded, path: Path) -> Draft:
         match = MODERATOR.match(line.text)
         assert match is not None
         chars = _line_chars(line)
-        b.labels.extend(origin for _, origin in chars[: match.end()] if not _.isspace())
+        # "主持人：" is a label: the key 'moderator' carries its meaning (see conservation)
+        b.labels.extend(origin for ch, origin in chars[: match.end()] if not ch.isspace())
         moderator = b.item(chars[match.end() :])
     lede_paras, body, explicit = _body_paragraphs(page)
     lede = [b.item(join_lines(p.lines)) for p in lede_paras]
