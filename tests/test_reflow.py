@@ -201,7 +201,7 @@ def test_lines_join_without_spaces_except_between_latin_words():
 
 def test_importing_the_seed_takes_under_0_2_s(tmp_path: Path):
     best = float("inf")
-    for n in range(3):
+    for n in range(5):  # best of five: the machine is shared
         start = time.perf_counter()
         import_page(SEED, tmp_path / f"b{n}")
         best = min(best, time.perf_counter() - start)
