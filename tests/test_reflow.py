@@ -244,3 +244,22 @@ def test_vertical_headings_without_blank_lines_are_split_by_content(tmp_path: Pa
         assert result.returncode == 0, result.stderr
         assert "not separated into name and title runs" in result.stderr
         assert _files(tmp_path / name) == _files(BOOK)
+
+
+def _seed_rearranged(layout: str) -> str:
+    lines = SEED.read_text(encoding="utf-8").split("\n")
+    body, head, tail = "\n".join(lines[:552]), "\n".join(lines[552:560]), "\n".join(lines[560:])
+    if layout == "headline-first":
+        return head + "\n\n" + body + "\n\n" + tail
+    if layout == "headings-first":
+        return head + "\n\n" + tail.strip("\n") + "\n\n" + body + "\n"
+    # plain: an engine that writes no blank lines at all (and keeps no indents)
+    return "\n".join(line for line in lines if line.strip()) + "\n"
+
+
+@pytest.mark.parametrize("layout", ["headline-first", "headings-first", "plain"])
+def test_the_seed_rearranged_gives_the_same_book(tmp_path: Path, layout: str):
+    src = tmp_path / f"{layout}.txt"
+    src.write_text(_seed_rearranged(layout), encoding="utf-8")
+    assert import_page(src, tmp_path / "out") == 0
+    assert _files(tmp_path / "out") == _files(BOOK)
