@@ -44,3 +44,24 @@ def test_merged_runs_are_split_by_title_echoes():
         ("胡晓珍", "以新质生产力领跑新型工业化"),
         ("徐雨森", "夯实制造业转型升级综合改革试点经验"),
     ]
+
+
+def test_compound_surname_and_a_title_ending_in_a_word_are_not_split_off():
+    """欧阳晓峰 is one four-character name; '关键在人才' stays in the title, since '关键'
+    (a rarer surname character starting a common word) makes a worse name than 陈静."""
+    body = (
+        "人才是第一资源。构建现代化产业体系，归根结底要靠人才。"
+        "推动绿色低碳发展，是实现高质量发展的内在要求。"
+        "数字化转型是传统制造业提质增效的必由之路。"
+    )
+    merged = (
+        "欧阳晓峰构建现代化产业体系的关键在人才"
+        "陈静绿色低碳是高质量发展的底色"
+        "李明华以数字化转型赋能传统制造业"
+    )
+    pairs = pair_by_content([_chars(merged)], merged, body)
+    assert [(_text(n), _text(t)) for n, t in pairs] == [
+        ("欧阳晓峰", "构建现代化产业体系的关键在人才"),
+        ("陈静", "绿色低碳是高质量发展的底色"),
+        ("李明华", "以数字化转型赋能传统制造业"),
+    ]

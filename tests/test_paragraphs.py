@@ -90,3 +90,36 @@ def test_sentence_end():
 def test_candidate_widths_include_the_column():
     lines = split_lines("\n".join(["一二三四五六七八九十一二三四五六七八"] * 20))
     assert 18 in candidate_widths(lines)
+
+
+def test_a_paragraph_ending_on_a_full_line_then_an_unexplained_short_line_breaks():
+    """The short line's next characters ('系，') would have fitted, so no prohibition rule
+    pushed them down (CLREQ 3.1.6): the two-em shortfall is the lost indent of a new paragraph."""
+    text = "\n\n".join(
+        [
+            "一二三四五六七八",
+            "一二三四五六七八九十",
+            "一二三四五六七八九。",
+            "人才是第一资源构",
+            "系，归根结底要。",
+        ]
+    )
+    assert _paras(text) == [
+        "一二三四五六七八一二三四五六七八九十一二三四五六七八九。",
+        "人才是第一资源构系，归根结底要。",
+    ]
+
+
+def test_a_short_line_whose_next_characters_could_not_fit_continues_the_paragraph():
+    """'鲜明地提' is followed by '出“城…': the opening quote and its character were pushed down
+    (an opening mark may not end a line), which explains a line one or two ems short."""
+    text = "\n\n".join(
+        [
+            "一二三四五六七八",
+            "一二三四五六七八九十",
+            "一二三四五六七八，",
+            "“城市群新型工业化”概念",
+            "一二三。",
+        ]
+    )
+    assert len(_paras(text)) == 1

@@ -26,7 +26,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from .cjk import CLOSING, HALF_WIDTH_GLYPH, INSEPARABLE, NO_LINE_START, OPENING
+from .cjk import CLOSING, HALF_WIDTH_GLYPH, INSEPARABLE, NO_LINE_START, OPENING, display_width
 from .page import Line
 
 F, M, L, S = 0, 1, 2, 3
@@ -96,15 +96,29 @@ def sentence_end_strength(text: str) -> float:
     return -6.0
 
 
-def _pushed(line: str, nxt: str | None) -> bool:
-    """Why a middle line may be short: a prohibition rule pushed text to the next line."""
+def _push_need(line: str, nxt: str | None) -> float | None:
+    """How much room the text a prohibition rule pushed down would have needed, or None.
+
+    A middle line is short for a visible reason only when what starts the next line could not
+    have ended this one (CLREQ 3.1.6, 先挤进，后推出): a character dragged down with a mark that
+    may not start a line, an opening mark with the character it opens, an inseparable dash or
+    ellipsis, or the rest of a Western word. If that text would have fitted, the shortness has
+    no such cause, and an unexplained two-em shortfall is an indented paragraph start.
+    """
     if not nxt:
-        return False
+        return None
     if len(nxt) > 1 and nxt[1] in NO_LINE_START:
-        return True
-    if nxt[0] in OPENING or nxt[0] in INSEPARABLE or (line and line[-1] in OPENING):
-        return True
-    return bool(line and line[-1].isascii() and line[-1].isalnum() and nxt[0].isascii())
+        return display_width(nxt[0]) + 0.5  # the mark itself may be compressed to half an em
+    if nxt[0] in OPENING:
+        return 1.0 + (display_width(nxt[1]) if len(nxt) > 1 else 0.0)
+    if nxt[0] in INSEPARABLE:
+        return 2.0
+    if line and line[-1] in OPENING:
+        return 0.0
+    if line and line[-1].isascii() and line[-1].isalnum() and nxt[0].isascii():
+        word = re.match(r"[0-9A-Za-z.,%]+", nxt)
+        return display_width(word.group(0)) if word else 0.5
+    return None
 
 
 def _explicit_indent(line: Line) -> int:
@@ -145,7 +159,7 @@ def emissions(
         inner_malus = -4.0 if indent == 2 else 0.0
         if ordinal(text):
             start_bonus += 1.5
-        pushed = _pushed(text, texts[i + 1] if i + 1 < len(texts) else None)
+        need = _push_need(text, texts[i + 1] if i + 1 < len(texts) else None)
         per_w = {}
         for width in widths:
             d = w - width
@@ -156,7 +170,7 @@ def emissions(
                 # more than W takes two marks; fewer marks make an over-full line unlikely,
                 # unless the extra em is a mark pushed in at the line end (CLREQ 3.1.6).
                 middle -= (0.0, 1.0, 2.5)[2 - min(2, compressible)]
-            if d < -0.5 and pushed:
+            if d < -0.5 and need is not None and w + need > width + 0.25:
                 middle *= 0.5
             if d <= -1.0:
                 last_w = 0.0
