@@ -42,6 +42,9 @@ BREAK_PRIOR = -1.0
 # line too easily reads as a paragraph of its own.
 SINGLE_PRIOR = -1.5
 WIDTH_CHANGE = -2.5
+# A sentence ends at a line's end in the middle of a paragraph less often than it does on a
+# paragraph's last line (where it always does): sentences run about two lines here.
+MIDDLE_SENTENCE_END = -0.5
 STRONG_END = frozenset("。？！?!…")
 WEAK_END = frozenset("；：;:")
 ORDINAL = re.compile(
@@ -164,6 +167,10 @@ def emissions(
         for width in widths:
             d = w - width
             first = _interp(_FIRST, d + (0.0 if punct else 0.5 * (d > -2)))
+            if text[-1] in NO_LINE_START:
+                # The indented first line may also take a mark squeezed in at its end
+                # (先挤进, CLREQ 3.1.6), holding W-1.
+                first = max(first, _interp(_FIRST, d - 1.0))
             middle = _interp(_MIDDLE, d)
             if d > 0.5 and not (d <= 1.0 and text[-1] in NO_LINE_START):
                 # Each compressible mark saves half an em (CLREQ 3.1.7), so holding one em
@@ -181,7 +188,7 @@ def emissions(
             single_w = 0.0 if d <= -2.0 else _interp(_FIRST, d)
             per_w[width] = (
                 first + start_bonus,
-                middle + inner_malus,
+                middle + inner_malus + (MIDDLE_SENTENCE_END if end == 0.0 else 0.0),
                 last_w + end + inner_malus,
                 single_w + end + start_bonus + SINGLE_PRIOR,
             )
