@@ -58,6 +58,8 @@ VERTICAL_TO_HORIZONTAL = {
     "\ufe14": "；",
     "\ufe15": "！",
     "\ufe16": "？",
+    "\ufe17": "〖",
+    "\ufe18": "〗",
     "\ufe19": "…",
     "\ufe31": "—",
     "\ufe32": "–",
