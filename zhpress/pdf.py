@@ -628,12 +628,22 @@ def _finisher(seed: bytes, press: bool):
     return finisher
 
 
-def _write(book: Book, path: Path, press: bool) -> None:
+Progress = Callable[[str], None] | None
+
+
+def _write(book: Book, path: Path, press: bool, progress: Progress = None) -> None:
+    from . import weasy
+
+    step = progress or (lambda stage: None)
+    step("compose")
+    weasy.load()
     from weasyprint import CSS, HTML
 
     html, _ = render_html(book, press)
+    step("layout")
     stylesheet = CSS(filename=str(STYLES / "print.css"))
     document = HTML(string=html, base_url=str(STYLES)).render(stylesheets=[stylesheet])
+    step("write")
     # The document's identity is its content: the HTML without the cache paths of the fonts
     # (the same book built with a cold or a warm font cache is the same file).
     content = re.sub(r'url\("file:[^"]*"\)', "url()", html)
@@ -647,11 +657,11 @@ def _write(book: Book, path: Path, press: bool) -> None:
     document.write_pdf(str(path), finisher=_finisher(seed, press), **options)
 
 
-def write_reader(book: Book, path: Path) -> None:
+def write_reader(book: Book, path: Path, progress: Progress = None) -> None:
     """Reader edition: bookmarks, linked contents, metadata, tagged, searchable text."""
-    _write(book, path, press=False)
+    _write(book, path, press=False, progress=progress)
 
 
-def write_press(book: Book, path: Path) -> None:
+def write_press(book: Book, path: Path, progress: Progress = None) -> None:
     """Press edition: 3 mm bleed, crop marks, PDF/X-4 with a CMYK output intent, 100% K."""
-    _write(book, path, press=True)
+    _write(book, path, press=True, progress=progress)
