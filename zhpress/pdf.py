@@ -424,6 +424,23 @@ class Composed:
 
 
 _COMPOSED: dict[int, tuple[Book, Composed]] = {}
+_PIECES: dict[tuple, tuple[list[compose.Line], Markup]] = {}
+"""Composed pieces by everything that decides their lines, so that ``watch`` recomposes only
+the paragraph that changed."""
+PIECE_MEMO_LIMIT = 50_000
+
+
+def _shaper(path: Path, language: str) -> Shaper:
+    """One HarfBuzz font per subset file for the life of the process (the file is named by its
+    content, so the same path is the same font)."""
+    key = (path, language)
+    found = _SHAPERS.get(key)
+    if found is None:
+        found = _SHAPERS[key] = Shaper(path, language)
+    return found
+
+
+_SHAPERS: dict[tuple[Path, str], Shaper] = {}
 
 
 def composed(book: Book, plan: Plan | None = None) -> Composed:
@@ -439,7 +456,9 @@ def composed(book: Book, plan: Plan | None = None) -> Composed:
     }
     check_glyphs(plan, lambda role, ch: ch not in lacking[role])
     files = {role: subset_file(plan.faces[role], chars) for role, chars in needed.items()}
-    shapers = {role: Shaper(path, book.language) for role, path in files.items()}
+    shapers = {role: _shaper(path, book.language) for role, path in files.items()}
+    fonts = tuple(sorted((role, str(path)) for role, path in files.items()))
+    lang = book.language
 
     def shape(text: str, role: str, script: str):
         return shapers[role].shape(text, script)
@@ -447,20 +466,25 @@ def composed(book: Book, plan: Plan | None = None) -> Composed:
     def ink(ch: str, role: str):
         return shapers[role].ink(ch)
 
+    if len(_PIECES) > PIECE_MEMO_LIMIT:
+        _PIECES.clear()
     html: dict[str, Markup] = {}
     lines: dict[str, list[compose.Line]] = {}
     for key, piece in plan.pieces.items():
-        runs = full_width_quotes(piece.runs, shapers)
-        para = compose.prepare(runs, piece.size, shape, ink)
         measure = piece.measure or plan.geometry.measure
-        if piece.mode == "justify":
-            result = compose.compose(para, measure, piece.indent)
-        elif piece.mode == "balance":
-            result = compose.balance(para, measure)
-        else:
-            result = compose.compose(para, measure, piece.indent, justify=False)
-        lines[key] = result
-        html[key] = lines_html(result, piece.runs[0][1])
+        memo = (tuple(piece.runs), piece.size, piece.mode, measure, piece.indent, fonts, lang)
+        found = _PIECES.get(memo)
+        if found is None:
+            runs = full_width_quotes(piece.runs, shapers)
+            para = compose.prepare(runs, piece.size, shape, ink)
+            if piece.mode == "justify":
+                result = compose.compose(para, measure, piece.indent)
+            elif piece.mode == "balance":
+                result = compose.balance(para, measure)
+            else:
+                result = compose.compose(para, measure, piece.indent, justify=False)
+            found = _PIECES[memo] = (result, lines_html(result, piece.runs[0][1]))
+        lines[key], html[key] = found
     result = Composed(html, lines, files)
     _COMPOSED.clear()
     _COMPOSED[id(book)] = (book, result)
