@@ -102,3 +102,19 @@ def test_progress_on_a_terminal_is_one_line_per_edition_redrawn_in_place():
     assert "  press   write" in text
     assert "[reader] written in 1.20 s: r.pdf" in text
     assert "[reader] layout" not in text  # no per-stage lines on a terminal
+
+
+def test_a_long_book_lays_out_one_print_edition_at_a_time(tmp_path, monkeypatch):
+    """Two WeasyPrint processes of a 300-page book would hold more than 1 GB together."""
+    import zhpress.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "LONG_BOOK_CHARS", 10)
+    book = write_book(tmp_path / "book")
+    log = io.StringIO()
+    build(book, tmp_path / "dist", jobs=3, progress=Progress(log, tty=False, quiet_seconds=0))
+    lines = log.getvalue().splitlines()
+    reader_done = next(i for i, line in enumerate(lines) if line.startswith("[reader] written"))
+    press_start = next(i for i, line in enumerate(lines) if line.startswith("[press] building"))
+    assert reader_done < press_start
+    paths = edition_paths(load_book(book), tmp_path / "dist")
+    assert all(path.stat().st_size > 0 for path in paths.values())

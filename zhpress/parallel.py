@@ -16,7 +16,7 @@ import struct
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ class Child:
     buffer: bytes = b""
     result: tuple[str, Any] | None = None
     closed: bool = False
-    messages: list[tuple[str, Any]] = field(default_factory=list)
+    reaped: bool = False
 
     def poll(self, report: Progress, *, block: bool) -> None:
         """Read what the child has sent so far (``block``: wait for at least something)."""
@@ -118,6 +118,7 @@ def wait_children(
         for child in [c for c in pending if c.closed]:
             pending.remove(child)
             _, status = os.waitpid(child.pid, 0)
+            child.reaped = True
             kind, value = child.result or ("error", None)
             if kind == "done" and os.waitstatus_to_exitcode(status) == 0:
                 report.done(

@@ -665,9 +665,14 @@ def _write(book: Book, path: Path, press: bool, progress: Progress = None) -> No
 
     html, _ = render_html(book, press)
     step("layout")
-    stylesheet = CSS(filename=str(STYLES / "print.css"))
-    document = HTML(string=html, base_url=str(STYLES)).render(stylesheets=[stylesheet])
-    step("write")
+    with weasy.no_collection():
+        stylesheet = CSS(filename=str(STYLES / "print.css"))
+        document = HTML(string=html, base_url=str(STYLES)).render(stylesheets=[stylesheet])
+        step("write")
+        _write_pdf(document, html, path, press)
+
+
+def _write_pdf(document: Any, html: str, path: Path, press: bool) -> None:
     # The document's identity is its content: the HTML without the cache paths of the fonts
     # (the same book built with a cold or a warm font cache is the same file).
     content = re.sub(r'url\("file:[^"]*"\)', "url()", html)

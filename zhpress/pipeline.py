@@ -23,6 +23,11 @@ from .progress import Progress
 
 ALL_EDITIONS = ("reader", "press", "epub")
 PRINT_EDITIONS = ("reader", "press")
+LONG_BOOK_CHARS = 120_000
+"""Above this many characters (about 210 A5 pages) the print editions are laid out one after
+the other. A WeasyPrint process holds every laid-out page until the PDF is written, about
+2 KB per character (440 MB for a 340-page book), and two at once would pass 1 GB; on a
+machine whose other core is busy it costs no time either."""
 
 
 def slug_of(book: Book) -> str:
@@ -196,12 +201,18 @@ def write_editions(
         prepare_print(book)
     children: list[Child] = []
     errors: list[BaseException] = []
+    # At most this many print editions are laid out at once (see LONG_BOOK_CHARS).
+    limit = 1 if len(book.text()) > LONG_BOOK_CHARS else max(jobs - 1, 1)
     for n, edition in enumerate(editions):
-        report.start(edition, targets[edition])
         last = n == len(editions) - 1
         if parallel and not last:
+            running = [c for c in children if not c.reaped]
+            if len(running) >= limit:
+                errors += wait_children(running[:1], report, targets)
+            report.start(edition, targets[edition])
             children.append(fork_edition(edition, writers[edition], book, temps[edition]))
             continue
+        report.start(edition, targets[edition])
         # The parent writes the last edition itself (the EPUB, normally: the shortest).
         t0 = time.perf_counter()
         try:
@@ -216,7 +227,7 @@ def write_editions(
             report.done(edition, time.perf_counter() - t0, targets[edition])
         for child in children:
             child.poll(report, block=False)
-    errors += wait_children(children, report, targets)
+    errors += wait_children([c for c in children if not c.reaped], report, targets)
     if errors:
         raise errors[0]
 
