@@ -61,3 +61,29 @@ def test_watch_rebuilds_edits_reader_first_and_survives_a_broken_manuscript(tmp_
     assert built == ["reader", "epub"] * 3
     assert "[reader] layout" in lines
     assert edition_paths(load_book(book), out)["reader"].name.endswith(".pdf")
+
+
+def test_a_save_wakes_the_watcher_at_once(tmp_path):
+    """On Linux the kernel reports the save: no polling delay, no CPU while idle."""
+    import sys
+    import threading
+    import time
+
+    import pytest
+
+    from zhpress.watch import Inotify
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("inotify is Linux only; elsewhere watch polls")
+    (tmp_path / "sub").mkdir()
+    notify = Inotify([tmp_path])
+    try:
+        assert notify.wait(0.05) is False  # nothing happened
+        timer = threading.Timer(0.1, (tmp_path / "sub" / "a.md").write_text, ["改"])
+        timer.start()
+        started = time.perf_counter()
+        assert notify.wait(5) is True
+        assert time.perf_counter() - started < 1
+        timer.join()
+    finally:
+        notify.close()

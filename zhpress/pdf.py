@@ -663,6 +663,7 @@ def _write(book: Book, path: Path, press: bool, progress: Progress = None) -> No
     weasy.load()
     from weasyprint import CSS, HTML
 
+    weasy.release()  # the previous edition's document, if this process wrote one
     html, _ = render_html(book, press)
     step("layout")
     with weasy.no_collection():
@@ -670,6 +671,7 @@ def _write(book: Book, path: Path, press: bool, progress: Progress = None) -> No
         document = HTML(string=html, base_url=str(STYLES)).render(stylesheets=[stylesheet])
         step("write")
         _write_pdf(document, html, path, press)
+    weasy.keep(document)
 
 
 def _write_pdf(document: Any, html: str, path: Path, press: bool) -> None:
