@@ -21,6 +21,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -83,11 +84,17 @@ def _tree_pss_kb(pid: int) -> int:
     return total
 
 
+LAST_CPU = [0.0]
+"""CPU seconds (user + system) of the last timed command and every process it waited for."""
+
+
 def timed(
     cmd: list[str], env: dict[str, str] | None = None, memory: bool = True
 ) -> tuple[float, float]:
-    """Wall seconds and peak PSS in MB of the process tree (sampled every 10 ms)."""
+    """Wall seconds and peak PSS in MB of the process tree (sampled every 10 ms). The CPU
+    seconds of the tree (user + system) are added to ``CPU`` under the command's name."""
     peak = 0
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -105,6 +112,8 @@ def timed(
         sampler.start()
     _, err = proc.communicate()
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    LAST_CPU[0] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     done.set()
     if memory:
         sampler.join()
@@ -113,14 +122,24 @@ def timed(
     return elapsed, peak / 1024
 
 
-def median_run(make_cmd, runs: int, prepare=None, env=None, memory=False) -> tuple[float, float]:
-    times, peaks = [], []
+CPU: dict[str, float] = {}
+"""Median CPU seconds per measure: what the wall time would be on an idle machine if nothing
+ran in parallel; reported beside the wall time because the machine is shared."""
+
+
+def median_run(
+    make_cmd, runs: int, prepare=None, env=None, memory=False, name: str = ""
+) -> tuple[float, float]:
+    times, peaks, cpus = [], [], []
     for _ in range(runs):
         if prepare:
             prepare()
         elapsed, peak = timed(make_cmd(), env=env, memory=memory)
         times.append(elapsed)
         peaks.append(peak)
+        cpus.append(LAST_CPU[0])
+    if name:
+        CPU[name] = statistics.median(cpus)
     return statistics.median(times), max(peaks)
 
 
@@ -286,44 +305,59 @@ def main() -> int:
         return work / f"{name}-{time.perf_counter_ns()}"
 
     results["full build, cold (font cache warm)"], results["peak memory, full build"] = median_run(
-        lambda: [*BUILD, "--book", str(book), "--out", str(fresh_out("full"))], runs, memory=True
+        lambda: [*BUILD, "--book", str(book), "--out", str(fresh_out("full"))],
+        runs,
+        memory=True,
+        name="full build, cold (font cache warm)",
     )
 
     def empty_cache_env() -> dict[str, str]:
         return {**os.environ, "ZHPRESS_CACHE_DIR": str(fresh_out("cache"))}
 
-    cold_times = []
+    cold_times, cold_cpu = [], []
     for _ in range(max(1, min(runs, 3))):
         cold_times.append(
             timed([*BUILD, "--out", str(fresh_out("cold"))], env=empty_cache_env(), memory=False)[0]
         )
+        cold_cpu.append(LAST_CPU[0])
     results["full build, truly cold (empty cache)"] = statistics.median(cold_times)
+    CPU["full build, truly cold (empty cache)"] = statistics.median(cold_cpu)
     notes["full build, truly cold (empty cache)"] = f"median of {len(cold_times)}"
 
     # Reader alone and the plain-WeasyPrint baseline, interleaved so load hits both alike.
     baseline_pdf = work / "baseline.pdf"
-    reader_times, baseline_times = [], []
+    reader_times, baseline_times, reader_cpu, baseline_cpu = [], [], [], []
     for _ in range(runs):
         reader_times.append(
             timed([*BUILD, "--only", "reader", "--out", str(fresh_out("reader"))], memory=False)[0]
         )
+        reader_cpu.append(LAST_CPU[0])
         baseline_times.append(
             timed([PY, "-c", BASELINE, str(book), str(baseline_pdf), str(ROOT)], memory=False)[0]
         )
+        baseline_cpu.append(LAST_CPU[0])
     results["reader alone"] = statistics.median(reader_times)
     results["plain WeasyPrint baseline"] = statistics.median(baseline_times)
+    CPU["reader alone"] = statistics.median(reader_cpu)
+    CPU["plain WeasyPrint baseline"] = statistics.median(baseline_cpu)
     results["reader PDF alone / plain WeasyPrint"] = (
         results["reader alone"] / results["plain WeasyPrint baseline"]
     )
     results["press alone"], _ = median_run(
-        lambda: [*BUILD, "--only", "press", "--out", str(fresh_out("press"))], runs
+        lambda: [*BUILD, "--only", "press", "--out", str(fresh_out("press"))],
+        runs,
+        name="press alone",
     )
     results["EPUB alone"], _ = median_run(
-        lambda: [*BUILD, "--only", "epub", "--out", str(fresh_out("epub"))], runs
+        lambda: [*BUILD, "--only", "epub", "--out", str(fresh_out("epub"))],
+        runs,
+        name="EPUB alone",
     )
     noop = work / "noop"
     subprocess.run([*BUILD, "--out", str(noop)], cwd=ROOT, check=True, capture_output=True)
-    results["no-op rebuild"], _ = median_run(lambda: [*BUILD, "--out", str(noop)], runs)
+    results["no-op rebuild"], _ = median_run(
+        lambda: [*BUILD, "--out", str(noop)], runs, name="no-op rebuild"
+    )
 
     edit_book = work / "edit-book"
     shutil.copytree(book, edit_book)
@@ -339,6 +373,7 @@ def main() -> int:
         lambda: [*BUILD, "--book", str(edit_book), "--out", str(edit_out)],
         runs,
         prepare=lambda: edit_paragraph(sorted(edit_book.glob("*.md"))[0], next(counter)),
+        name="rebuild after one-paragraph edit",
     )
     if not args.no_watch:
         median, each = watch_latency(work, runs, new_chars=False)
@@ -367,11 +402,21 @@ def main() -> int:
             sbook = scaled_book(factor, work / f"scale-{factor}")
             sout = work / f"scale-{factor}-out"
             seconds, peak = timed([*BUILD, "--book", str(sbook), "--out", str(sout)])
+            cpu_seconds = LAST_CPU[0]
             pdf = next(p for p in sout.glob("*.pdf") if not p.name.endswith("-print.pdf"))
             pages = page_count(pdf)
-            curve.append({"factor": factor, "pages": pages, "seconds": seconds, "peak_mb": peak})
+            curve.append(
+                {
+                    "factor": factor,
+                    "pages": pages,
+                    "seconds": seconds,
+                    "cpu_seconds": cpu_seconds,
+                    "peak_mb": peak,
+                }
+            )
         big = max(curve, key=lambda c: c["pages"])
         results["scale: 300-page book, full build"] = big["seconds"]
+        CPU["scale: 300-page book, full build"] = big["cpu_seconds"]
         results["scale: 300-page book, peak memory"] = big["peak_mb"]
         notes["scale: 300-page book, full build"] = f"{big['pages']} reader pages"
 
@@ -387,7 +432,7 @@ def main() -> int:
         f"{platform.python_implementation()} {platform.python_version()}, median of {runs}; "
         f"load average {load_before} before, {load_after} after"
     )
-    print(f"{'measure':46} {'value':>10}  {'target':>10}  ok")
+    print(f"{'measure':46} {'value':>10}  {'target':>10}  ok   {'CPU s':>6}")
     for name, value in results.items():
         unit, target = TARGETS.get(name, ("", None))
         if not unit:
@@ -400,12 +445,13 @@ def main() -> int:
         )
         ok = "" if target is None else ("yes" if value <= target else "NO")
         note = f"  ({notes[name]})" if name in notes else ""
-        print(f"{name:46} {shown:>10}  {goal:>10}  {ok}{note}")
+        cpu = f"{CPU[name]:6.2f}" if name in CPU else " " * 6
+        print(f"{name:46} {shown:>10}  {goal:>10}  {ok:3}  {cpu}{note}")
     for point in curve:
         print(
             f"scale {point['factor']:>3}x: {point['pages']:>4} pages  {point['seconds']:6.2f} s  "
             f"{point['seconds'] / max(point['pages'], 1) * 1000:5.0f} ms/page  "
-            f"{point['peak_mb']:.0f} MB"
+            f"CPU {point['cpu_seconds']:6.2f} s  {point['peak_mb']:.0f} MB"
         )
     (ROOT / "benchmarks" / "results.json").write_text(
         json.dumps(
@@ -419,6 +465,7 @@ def main() -> int:
                 },
                 "runs": runs,
                 "results": results,
+                "cpu_seconds": CPU,
                 "notes": notes,
                 "scale": curve,
             },
