@@ -118,3 +118,27 @@ def test_a_long_book_lays_out_one_print_edition_at_a_time(tmp_path, monkeypatch)
     assert reader_done < press_start
     paths = edition_paths(load_book(book), tmp_path / "dist")
     assert all(path.stat().st_size > 0 for path in paths.values())
+
+
+def test_one_print_edition_laid_out_by_a_child_is_the_same_file(tmp_path):
+    """``--only reader`` in a fresh process: a child imports WeasyPrint while the parent
+    composes. The file is the one the parent alone would write."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    book = write_book(tmp_path / "book")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+    command = [sys.executable, str(ROOT / "build.py"), "--book", str(book), "--only", "reader"]
+    for jobs in ("1", "2"):
+        subprocess.run(
+            [*command, "--out", str(tmp_path / f"j{jobs}"), "--jobs", jobs, "--no-check"],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
+    one = edition_paths(load_book(book), tmp_path / "j1")["reader"]
+    two = edition_paths(load_book(book), tmp_path / "j2")["reader"]
+    assert one.read_bytes() == two.read_bytes()

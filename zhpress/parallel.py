@@ -73,6 +73,73 @@ def _send(fd: int, kind: str, value: Any) -> None:
         data = data[written:]
 
 
+def _recv(fd: int) -> Any:
+    """One message from ``_send``; None when the other end closed the pipe."""
+    data = b""
+    while True:
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return None
+        data += chunk
+        if len(data) >= 4:
+            (size,) = struct.unpack(">I", data[:4])
+            if len(data) >= 4 + size:
+                return pickle.loads(data[4 : 4 + size])
+
+
+@dataclass
+class Renderer:
+    """A child that imports WeasyPrint while the parent composes, then writes the PDF of the
+    HTML it is sent. For a single print edition this overlaps the two slowest starts."""
+
+    child: Child
+    job_fd: int
+
+    def send(self, html: str) -> None:
+        _send(self.job_fd, "html", html)
+        os.close(self.job_fd)
+
+    def cancel(self) -> None:
+        """The parent failed before sending: let the child go and reap it."""
+        os.close(self.job_fd)
+        os.waitpid(self.child.pid, 0)
+        os.close(self.child.fd)
+        self.child.closed = self.child.reaped = True
+
+
+def fork_renderer(edition: str, path: Path, press: bool) -> Renderer:
+    read_fd, write_fd = os.pipe()
+    job_read, job_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            os.close(read_fd)
+            os.close(job_write)
+            from . import pdfwrite, weasy
+
+            weasy.load()
+            message = _recv(job_read)
+            if message is None:  # cancelled
+                os._exit(0)
+            _, html = message
+            pdfwrite.write_html(html, path, press, lambda name: _send(write_fd, "stage", name))
+            _send(write_fd, "done", None)
+        except BaseException as exc:
+            code = 1
+            if not hasattr(exc, "exit_code"):
+                exc = RuntimeError(f"{edition}: {''.join(traceback.format_exception(exc))}")
+            try:
+                _send(write_fd, "error", exc)
+            except BaseException:
+                pass
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    os.close(job_read)
+    return Renderer(Child(edition, pid, read_fd, time.perf_counter()), job_write)
+
+
 def fork_edition(
     edition: str,
     writer: Callable[[Any, Path, Callable[[str], None]], None],

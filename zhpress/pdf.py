@@ -7,7 +7,6 @@ files, and every line of text already broken and justified by ``compose``.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import time
@@ -15,14 +14,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from markupsafe import Markup
 
 from . import __version__, compose
 from .errors import BookError, FontError
 from .fonts import Face, Shaper, missing_characters, resolve_faces, subset_file
-from .html import STYLES, environment, lines_html, runs_from_markdown
+from .html import environment, lines_html, runs_from_markdown
 from .manuscript import Book
 
 MM = 72 / 25.4
@@ -589,103 +587,16 @@ def _icc_url(book: Book) -> str:
     return path.as_uri()
 
 
-def _pin_document_id(seed: bytes):
-    """WeasyPrint's PDF/X metadata carries a random xmp.did: derive it from the content."""
-
-    def finisher(document: Any, pdf: Any) -> None:
-        import uuid
-
-        stable = uuid.UUID(bytes=hashlib.sha256(seed).digest()[:16], version=4)
-        pattern = re.compile(rb"xmp\.did:[0-9a-f-]{36}")
-        for obj in pdf.objects:
-            chunks = getattr(obj, "stream", None)
-            if not isinstance(chunks, list):
-                continue
-            for n, chunk in enumerate(chunks):
-                if isinstance(chunk, bytes) and b"xmp.did:" in chunk:
-                    chunks[n] = pattern.sub(f"xmp.did:{stable}".encode(), chunk)
-
-    return finisher
-
-
-_RGB_OP = re.compile(rb"^([0-9.]+) ([0-9.]+) ([0-9.]+) (rg|RG)$")
-
-
-def _neutral_rgb_to_k(pdf: Any) -> None:
-    """WeasyPrint draws crop marks as an SVG stroked in RGB black. A press file may hold no
-    RGB, so every neutral RGB colour becomes its K-only equivalent; a chromatic one is a bug
-    in the styles and stops the build."""
-    for obj in pdf.objects:
-        chunks = getattr(obj, "stream", None)
-        if not isinstance(chunks, list):
-            continue
-        for n, chunk in enumerate(chunks):
-            if not isinstance(chunk, bytes) or not chunk.endswith((b"rg", b"RG")):
-                continue
-            match = _RGB_OP.match(chunk)
-            if match is None:
-                continue
-            r, g, b = (float(v) for v in match.groups()[:3])
-            if not (r == g == b):
-                raise BookError(f"an RGB colour ({r} {g} {b}) reached the press edition")
-            op = b"k" if match.group(4) == b"rg" else b"K"
-            chunks[n] = f"0 0 0 {1 - r:g} ".encode() + op
-
-
-def _drop_link_annotations(pdf: Any) -> None:
-    """PDF/X wants no annotation on the printed area; the contents' links are for screens.
-    (The unreferenced annotation objects stay in the file; they are never shown.)"""
-    for obj in pdf.objects:
-        if isinstance(obj, dict) and obj.get("Type") == "/Page":
-            obj.pop("Annots", None)
-
-
-def _finisher(seed: bytes, press: bool):
-    pin = _pin_document_id(seed)
-
-    def finisher(document: Any, pdf: Any) -> None:
-        pin(document, pdf)
-        if press:
-            _neutral_rgb_to_k(pdf)
-            _drop_link_annotations(pdf)
-
-    return finisher
-
-
 Progress = Callable[[str], None] | None
 
 
 def _write(book: Book, path: Path, press: bool, progress: Progress = None) -> None:
-    from . import weasy
-
     step = progress or (lambda stage: None)
     step("compose")
-    weasy.load()
-    from weasyprint import CSS, HTML
-
-    weasy.release()  # the previous edition's document, if this process wrote one
     html, _ = render_html(book, press)
-    step("layout")
-    with weasy.no_collection():
-        stylesheet = CSS(filename=str(STYLES / "print.css"))
-        document = HTML(string=html, base_url=str(STYLES)).render(stylesheets=[stylesheet])
-        step("write")
-        _write_pdf(document, html, path, press)
-    weasy.keep(document)
+    from .pdfwrite import write_html
 
-
-def _write_pdf(document: Any, html: str, path: Path, press: bool) -> None:
-    # The document's identity is its content: the HTML without the cache paths of the fonts
-    # (the same book built with a cold or a warm font cache is the same file).
-    content = re.sub(r'url\("file:[^"]*"\)', "url()", html)
-    seed = hashlib.sha256(content.encode()).digest()
-    options: dict[str, Any] = {"pdf_identifier": True}
-    if press:
-        options.update(pdf_variant="pdf/x-4")
-    else:
-        # Tagged, with WeasyPrint's PDF/UA-1 identification (DisplayDocTitle, MarkInfo, Lang).
-        options.update(pdf_variant="pdf/ua-1", pdf_tags=True)
-    document.write_pdf(str(path), finisher=_finisher(seed, press), **options)
+    write_html(html, path, press, step)
 
 
 def write_reader(book: Book, path: Path, progress: Progress = None) -> None:

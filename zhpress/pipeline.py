@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .errors import EXIT_OK, BookError
 from .manuscript import Book, load_book
-from .parallel import Child, fork_edition, wait_children
+from .parallel import Child, fork_edition, fork_renderer, wait_children
 from .progress import Progress
 
 ALL_EDITIONS = ("reader", "press", "epub")
@@ -204,11 +204,31 @@ def write_editions(
     writers = _writers()
     targets = targets or temps
     editions = list(temps)
-    parallel = jobs > 1 and len(editions) > 1 and hasattr(os, "fork")
-    if parallel and any(e in PRINT_EDITIONS for e in editions):
-        prepare_print(book)
     children: list[Child] = []
     errors: list[BaseException] = []
+    prints = [e for e in editions if e in PRINT_EDITIONS]
+    can_fork = jobs > 1 and hasattr(os, "fork")
+    if can_fork and len(prints) == 1 and "weasyprint" not in sys.modules:
+        # One print edition, WeasyPrint not imported yet: a child imports it while this
+        # process composes the book, then lays out the page it is sent.
+        edition = prints[0]
+        report.start(edition, targets[edition])
+        renderer = fork_renderer(edition, temps[edition], press=edition == "press")
+        try:
+            from .pdf import render_html
+
+            report.stage(edition, "compose")
+            html, _ = render_html(book, press=edition == "press")
+        except BaseException:
+            renderer.cancel()
+            report.failed(edition)
+            raise
+        renderer.send(html)
+        children.append(renderer.child)
+        editions.remove(edition)
+    parallel = can_fork and len(editions) > 1
+    if parallel and any(e in PRINT_EDITIONS for e in editions):
+        prepare_print(book)
     # At most this many print editions are laid out at once (see LONG_BOOK_CHARS).
     limit = 1 if len(book.text()) > LONG_BOOK_CHARS else max(jobs - 1, 1)
     for n, edition in enumerate(editions):
