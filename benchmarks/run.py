@@ -451,8 +451,8 @@ def main() -> int:
         )
         ok = "" if target is None else ("yes" if value <= target else "NO")
         note = f"  ({notes[name]})" if name in notes else ""
-        cpu = f"{CPU[name]:6.2f}" if name in CPU else " " * 6
-        print(f"{name:46} {shown:>10}  {goal:>10}  {ok:3}  {cpu}{note}")
+        seconds = f"{CPU[name]:6.2f}" if name in CPU else " " * 6
+        print(f"{name:46} {shown:>10}  {goal:>10}  {ok:3}  {seconds}{note}")
     for point in curve:
         print(
             f"scale {point['factor']:>3}x: {point['pages']:>4} pages  {point['seconds']:6.2f} s  "
