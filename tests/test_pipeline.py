@@ -142,3 +142,16 @@ def test_one_print_edition_laid_out_by_a_child_is_the_same_file(tmp_path):
     one = edition_paths(load_book(book), tmp_path / "j1")["reader"]
     two = edition_paths(load_book(book), tmp_path / "j2")["reader"]
     assert one.read_bytes() == two.read_bytes()
+
+
+def test_when_no_process_can_be_forked_the_editions_are_written_here(tmp_path, monkeypatch):
+    import os
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    book = write_book(tmp_path / "book")
+    build(book, tmp_path / "dist", jobs=3, run_checks=False, progress=_quiet())
+    paths = edition_paths(load_book(book), tmp_path / "dist")
+    assert all(path.stat().st_size > 0 for path in paths.values())

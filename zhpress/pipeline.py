@@ -212,8 +212,11 @@ def write_editions(
         # One print edition, WeasyPrint not imported yet: a child imports it while this
         # process composes the book, then lays out the page it is sent.
         edition = prints[0]
+        try:
+            renderer = fork_renderer(edition, temps[edition], press=edition == "press")
+        except OSError:  # no process to spare: write it here, as with --jobs 1
+            return write_editions(book, temps, jobs=1, report=report, targets=targets)
         report.start(edition, targets[edition])
-        renderer = fork_renderer(edition, temps[edition], press=edition == "press")
         try:
             from .pdf import render_html
 
@@ -238,9 +241,13 @@ def write_editions(
             if len(running) >= limit:
                 errors += wait_children(running[:1], report, targets)
             report.start(edition, targets[edition])
-            children.append(fork_edition(edition, writers[edition], book, temps[edition]))
-            continue
-        report.start(edition, targets[edition])
+            try:
+                children.append(fork_edition(edition, writers[edition], book, temps[edition]))
+                continue
+            except OSError:  # no process to spare: write it here instead
+                pass
+        else:
+            report.start(edition, targets[edition])
         # The parent writes the last edition itself (the EPUB, normally: the shortest).
         t0 = time.perf_counter()
         try:
