@@ -1,8 +1,8 @@
 """The build: load the manuscript once, write each edition atomically, then run the fast checks.
 
-Each edition is written to a temporary file in the output folder and renamed into place only
-when complete, so an error or a killed build never leaves a half-written file and never
-destroys the previous edition.
+Each edition is written to a temporary file in the output folder, and the editions are
+renamed into place only when all of them are complete, so an error or a killed build never
+leaves a half-written file and never destroys the previous editions.
 """
 
 from __future__ import annotations
@@ -139,7 +139,8 @@ def build(
 
     With more than one job, the editions are written at the same time by forked processes:
     the book is loaded, WeasyPrint imported and the lines composed once, before the fork, so
-    each child only lays out and writes its own edition. The bytes are the same either way.
+    each child only lays out and writes its own edition (for a single print edition, the
+    child imports WeasyPrint while this process composes). The bytes are the same either way.
     """
     from . import state
 
