@@ -142,7 +142,7 @@ def _span(text: str, left: float = 0.0, right: float = 0.0, css: str = "", cls: 
 
 
 def lines_html(lines, base_role: str) -> Markup:
-    """Composed lines as HTML, separated by <br>; a justified line is a span with its
+    """Composed lines as HTML, separated by newlines; a justified line is a span with its
     letter-spacing, marks compressed and Western runs spaced with margins. Never a character
     of layout: the text layer stays exactly the manuscript.
 
@@ -152,10 +152,13 @@ def lines_html(lines, base_role: str) -> Markup:
     out: list[str] = []
     for number, line in enumerate(lines):
         if number:
-            out.append("<br>")
+            out.append("\n")
         s = line.spacing
         # Only a justified line needs its own span (for its letter-spacing): every element
         # is a box, a computed style and a structure element in the tagged PDF to WeasyPrint.
+        # For the same reason lines end with a newline in a white-space: pre block, not a
+        # <br> (an element with a generated '\A' of its own); the newline is a forced break,
+        # never drawn, so the text layer is the same.
         if s:
             out.append(f'<span class="ln" style="letter-spacing:{_pt(s)}pt">')
         glyphs = line.glyphs
