@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
 """Measure build speed, memory and output sizes on the seed book, against their targets.
 
-Every figure is the median of several runs, each in a fresh process, as an editor would run
-them. The plain-WeasyPrint baseline runs in the same session so the ratio holds on a noisy
-machine. Prints a table and writes benchmarks/results.json. Not part of the test suite.
+Every time is the median of several runs, each in a fresh process and (unless it is the no-op
+or the edit) a fresh output folder, exactly as an editor runs ``python build.py`` (fast checks
+included). "Cold" means a fresh process and output folder with the font-subset cache warm,
+as it is on an editor's machine after the first build; "truly cold" also starts from an empty
+cache. The plain-WeasyPrint baseline runs in the same session, interleaved with the reader
+runs, so the ratio holds on a noisy machine. Memory is the peak of the summed proportional set
+size (PSS) of the build's process tree: forked editions share the parent's pages, and RSS
+would count those once per process. Prints a table and writes benchmarks/results.json. Not
+part of the test suite.
 
-    python benchmarks/run.py [--runs 5] [--scale]   # --scale adds the 1x/10x/40x curve
+    python benchmarks/run.py [--runs 5] [--no-scale] [--no-watch]
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import argparse
 import json
 import os
 import platform
+import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -29,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 PY = sys.executable
 BUILD = [PY, str(ROOT / "build.py")]
 TARGETS = {
-    "full build (all editions)": ("s", 2.5),
+    "full build, cold (font cache warm)": ("s", 2.5),
     "reader PDF alone / plain WeasyPrint": ("ratio", 1.0),
     "EPUB alone": ("s", 0.5),
     "no-op rebuild": ("s", 0.3),
@@ -37,14 +45,12 @@ TARGETS = {
     "reader PDF size": ("KB", 150),
     "EPUB size": ("KB", 300),
     "watch: reader PDF after one-paragraph edit": ("s", 0.35),
-    "scale: 300-page book": ("s", 60),
-    "scale: 300-page book peak memory": ("MB", 1024),
+    "scale: 300-page book, full build": ("s", 60),
+    "scale: 300-page book, peak memory": ("MB", 1024),
 }
 
 
-def _tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
-    total = 0
+def _tree(pid: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -55,21 +61,40 @@ def _tree_rss_kb(pid: int) -> int:
             children.setdefault(int(fields[1]), []).append(int(entry))
         except (OSError, IndexError, ValueError):
             continue
-    stack = [pid]
+    found, stack = [], [pid]
     while stack:
         current = stack.pop()
+        found.append(current)
+        stack.extend(children.get(current, []))
+    return found
+
+
+def _tree_pss_kb(pid: int) -> int:
+    """Proportional set size of a process and its descendants (shared pages split)."""
+    total = 0
+    for member in _tree(pid):
         try:
-            with open(f"/proc/{current}/statm") as handle:
-                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+            with open(f"/proc/{member}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
         except (OSError, ValueError):
             pass
-        stack.extend(children.get(current, []))
     return total
 
 
-def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Wall seconds and peak resident MB (the whole process tree, sampled every 10 ms)."""
+LAST_CPU = [0.0]
+"""CPU seconds (user + system) of the last timed command and every process it waited for."""
+
+
+def timed(
+    cmd: list[str], env: dict[str, str] | None = None, memory: bool = True
+) -> tuple[float, float]:
+    """Wall seconds and peak PSS in MB of the process tree (sampled every 10 ms). The CPU
+    seconds of the tree (user + system) are added to ``CPU`` under the command's name."""
     peak = 0
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -79,28 +104,42 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss_kb(proc.pid))
+            peak = max(peak, _tree_pss_kb(proc.pid))
             time.sleep(0.01)
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if memory:
+        sampler.start()
     _, err = proc.communicate()
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    LAST_CPU[0] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     done.set()
-    sampler.join()
+    if memory:
+        sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err.decode()}")
     return elapsed, peak / 1024
 
 
-def median_run(make_cmd, runs: int, prepare=None) -> tuple[float, float]:
-    times, peaks = [], []
+CPU: dict[str, float] = {}
+"""Median CPU seconds per measure: what the wall time would be on an idle machine if nothing
+ran in parallel; reported beside the wall time because the machine is shared."""
+
+
+def median_run(
+    make_cmd, runs: int, prepare=None, env=None, memory=False, name: str = ""
+) -> tuple[float, float]:
+    times, peaks, cpus = [], [], []
     for _ in range(runs):
         if prepare:
             prepare()
-        elapsed, peak = timed(make_cmd())
+        elapsed, peak = timed(make_cmd(), env=env, memory=memory)
         times.append(elapsed)
         peaks.append(peak)
+        cpus.append(LAST_CPU[0])
+    if name:
+        CPU[name] = statistics.median(cpus)
     return statistics.median(times), max(peaks)
 
 
@@ -154,57 +193,113 @@ def page_count(pdf: Path) -> int:
     return 0
 
 
-def watch_latency(work: Path) -> float:
-    """Seconds from saving a one-paragraph edit to the reader PDF being replaced."""
-    book = work / "watch-book"
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def edit_paragraph(chapter: Path, round_: int, new_char: str | None = None) -> None:
+    """Change the first paragraph of ``chapter``: insert three of its own Han characters
+    (nothing new for the fonts), or ``new_char`` (a character the book does not have yet)."""
+    text = chapter.read_text(encoding="utf-8")
+    front, _, body = text.partition("\n---\n")
+    front = text[: len(front) + 5]
+    paras = body.split("\n\n")
+    index = next(i for i, p in enumerate(paras) if sum(map(_is_han, p)) > 10)
+    para = paras[index].rstrip("\n")
+    if new_char:
+        insert = new_char
+    else:
+        han = [ch for ch in para if _is_han(ch)]
+        start = (round_ * 3) % max(len(han) - 3, 1)
+        insert = "".join(han[start : start + 3])
+    cut = max(i for i, ch in enumerate(para) if _is_han(ch))
+    paras[index] = para[:cut] + insert + para[cut:] + ("\n" if paras[index].endswith("\n") else "")
+    chapter.write_text(front + "\n\n".join(paras), encoding="utf-8")
+
+
+NEW_CHARS = "鑫淼犇骉垚"
+
+
+def watch_latency(work: Path, rounds: int, new_chars: bool) -> tuple[float, list[float]]:
+    """Seconds from saving a one-paragraph edit to the reader PDF being replaced, while
+    ``python build.py watch`` runs."""
+    tag = "new" if new_chars else "same"
+    book = work / f"watch-book-{tag}"
     shutil.copytree(ROOT / "book", book)
-    out = work / "watch-dist"
+    out = work / f"watch-dist-{tag}"
+    env = dict(os.environ)
+    if new_chars:
+        # An empty cache: the first build fills it, and no subset of an edit is left over
+        # from an earlier benchmark run.
+        env["ZHPRESS_CACHE_DIR"] = str(work / "watch-cache")
     proc = subprocess.Popen(
         [*BUILD, "watch", "--book", str(book), "--out", str(out)],
         cwd=ROOT,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
+    finished = []  # one entry per "built N of N" line: the rounds complete so far
+    lines: list[str] = []
+
+    def read() -> None:
+        for line in proc.stderr:
+            lines.append(line)
+            if line.startswith("built "):
+                finished.append(time.perf_counter())
+
+    reader_thread = threading.Thread(target=read, daemon=True)
+    reader_thread.start()
+
+    def settle(count: int) -> None:
+        deadline = time.time() + 180
+        while len(finished) < count:
+            if proc.poll() is not None or time.time() > deadline:
+                raise SystemExit("watch stopped or hung:\n" + "".join(lines[-20:]))
+            time.sleep(0.02)
+        time.sleep(0.5)
+
     try:
-        reader = None
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            pdfs = [p for p in out.glob("*.pdf") if not p.name.endswith("-print.pdf")]
-            epubs = list(out.glob("*.epub"))
-            if pdfs and epubs:
-                reader = pdfs[0]
-                break
-            time.sleep(0.1)
-        if reader is None:
-            raise SystemExit("watch never produced the editions")
-        time.sleep(1.0)
+        settle(2)  # the first build: the reader, then the others
+        reader = next(p for p in out.glob("*.pdf") if not p.name.endswith("-print.pdf"))
+        chapter = sorted(book.glob("*.md"))[0]
         latencies = []
-        for round_ in range(3):
+        for round_ in range(rounds):
             before = reader.stat().st_mtime_ns
-            chapter = sorted(book.glob("*.md"))[0]
-            text = chapter.read_text(encoding="utf-8")
+            count = len(finished)
+            new = NEW_CHARS[round_ % len(NEW_CHARS)] if new_chars else None
             saved = time.perf_counter()
-            chapter.write_text(text.rstrip("\n") + f"编辑{round_}。\n", encoding="utf-8")
+            edit_paragraph(chapter, round_, new)
             while reader.stat().st_mtime_ns == before:
                 if time.perf_counter() - saved > 60:
                     raise SystemExit("watch did not rebuild the reader PDF")
-                time.sleep(0.005)
+                time.sleep(0.002)
             latencies.append(time.perf_counter() - saved)
-            time.sleep(4.0)  # let the other editions follow before the next edit
-        return statistics.median(latencies)
+            settle(count + 2)  # let the other editions follow before the next edit
+        return statistics.median(latencies), latencies
     finally:
         proc.terminate()
         proc.wait(timeout=10)
 
 
+def loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--scale", action="store_true", help="also build 1x, 10x, 40x books")
+    parser.add_argument("--no-scale", action="store_true", help="skip the 1x/10x/40x books")
+    parser.add_argument("--no-watch", action="store_true", help="skip the watch latency")
     args = parser.parse_args()
     runs = args.runs
     results: dict[str, float] = {}
+    notes: dict[str, str] = {}
+    load_before = loadavg()
     work = Path(tempfile.mkdtemp(prefix="zhpress-bench-"))
     book = ROOT / "book"
     # Warm the font-subset cache once, as an editor's machine has it after the first build.
@@ -215,24 +310,60 @@ def main() -> int:
     def fresh_out(name: str) -> Path:
         return work / f"{name}-{time.perf_counter_ns()}"
 
-    results["full build (all editions)"], results["peak memory, full build"] = median_run(
-        lambda: [*BUILD, "--book", str(book), "--out", str(fresh_out("full"))], runs
+    results["full build, cold (font cache warm)"], results["peak memory, full build"] = median_run(
+        lambda: [*BUILD, "--book", str(book), "--out", str(fresh_out("full"))],
+        runs,
+        memory=True,
+        name="full build, cold (font cache warm)",
     )
-    for edition in ("reader", "press", "epub"):
-        results[f"{edition} alone"], _ = median_run(
-            lambda e=edition: [*BUILD, "--only", e, "--out", str(fresh_out(e))], runs
+
+    def empty_cache_env() -> dict[str, str]:
+        return {**os.environ, "ZHPRESS_CACHE_DIR": str(fresh_out("cache"))}
+
+    cold_times, cold_cpu = [], []
+    for _ in range(max(1, min(runs, 3))):
+        cold_times.append(
+            timed([*BUILD, "--out", str(fresh_out("cold"))], env=empty_cache_env(), memory=False)[0]
         )
-    results["EPUB alone"] = results.pop("epub alone")
+        cold_cpu.append(LAST_CPU[0])
+    results["full build, truly cold (empty cache)"] = statistics.median(cold_times)
+    CPU["full build, truly cold (empty cache)"] = statistics.median(cold_cpu)
+    notes["full build, truly cold (empty cache)"] = f"median of {len(cold_times)}"
+
+    # Reader alone and the plain-WeasyPrint baseline, interleaved so load hits both alike.
     baseline_pdf = work / "baseline.pdf"
-    results["plain WeasyPrint baseline"], _ = median_run(
-        lambda: [PY, "-c", BASELINE, str(book), str(baseline_pdf), str(ROOT)], runs
-    )
+    reader_times, baseline_times, reader_cpu, baseline_cpu = [], [], [], []
+    for _ in range(runs):
+        reader_times.append(
+            timed([*BUILD, "--only", "reader", "--out", str(fresh_out("reader"))], memory=False)[0]
+        )
+        reader_cpu.append(LAST_CPU[0])
+        baseline_times.append(
+            timed([PY, "-c", BASELINE, str(book), str(baseline_pdf), str(ROOT)], memory=False)[0]
+        )
+        baseline_cpu.append(LAST_CPU[0])
+    results["reader alone"] = statistics.median(reader_times)
+    results["plain WeasyPrint baseline"] = statistics.median(baseline_times)
+    CPU["reader alone"] = statistics.median(reader_cpu)
+    CPU["plain WeasyPrint baseline"] = statistics.median(baseline_cpu)
     results["reader PDF alone / plain WeasyPrint"] = (
         results["reader alone"] / results["plain WeasyPrint baseline"]
     )
+    results["press alone"], _ = median_run(
+        lambda: [*BUILD, "--only", "press", "--out", str(fresh_out("press"))],
+        runs,
+        name="press alone",
+    )
+    results["EPUB alone"], _ = median_run(
+        lambda: [*BUILD, "--only", "epub", "--out", str(fresh_out("epub"))],
+        runs,
+        name="EPUB alone",
+    )
     noop = work / "noop"
     subprocess.run([*BUILD, "--out", str(noop)], cwd=ROOT, check=True, capture_output=True)
-    results["no-op rebuild"], _ = median_run(lambda: [*BUILD, "--out", str(noop)], runs)
+    results["no-op rebuild"], _ = median_run(
+        lambda: [*BUILD, "--out", str(noop)], runs, name="no-op rebuild"
+    )
 
     edit_book = work / "edit-book"
     shutil.copytree(book, edit_book)
@@ -244,18 +375,23 @@ def main() -> int:
         capture_output=True,
     )
     counter = iter(range(1000))
-
-    def edit_paragraph() -> None:
-        chapter = sorted(edit_book.glob("*.md"))[0]
-        text = chapter.read_text(encoding="utf-8")
-        chapter.write_text(text.rstrip("\n") + f"修改{next(counter)}。\n", encoding="utf-8")
-
     results["rebuild after one-paragraph edit"], _ = median_run(
         lambda: [*BUILD, "--book", str(edit_book), "--out", str(edit_out)],
         runs,
-        prepare=edit_paragraph,
+        prepare=lambda: edit_paragraph(sorted(edit_book.glob("*.md"))[0], next(counter)),
+        name="rebuild after one-paragraph edit",
     )
-    results["watch: reader PDF after one-paragraph edit"] = watch_latency(work)
+    if not args.no_watch:
+        median, each = watch_latency(work, runs, new_chars=False)
+        results["watch: reader PDF after one-paragraph edit"] = median
+        notes["watch: reader PDF after one-paragraph edit"] = (
+            "characters already in the book; each: " + " ".join(f"{t:.2f}" for t in each)
+        )
+        median, each = watch_latency(work, max(1, min(runs, 3)), new_chars=True)
+        results["watch: edit adding a new character"] = median
+        notes["watch: edit adding a new character"] = "fonts re-subset; each: " + " ".join(
+            f"{t:.2f}" for t in each
+        )
     sizes = {
         p.suffix + ("-print" if p.name.endswith("-print.pdf") else ""): p.stat().st_size
         for p in noop.iterdir()
@@ -267,23 +403,42 @@ def main() -> int:
     results["plain WeasyPrint PDF size"] = baseline_pdf.stat().st_size / 1024
 
     curve = []
-    if args.scale:
+    if not args.no_scale:
         for factor in (1, 10, 40):
             sbook = scaled_book(factor, work / f"scale-{factor}")
             sout = work / f"scale-{factor}-out"
             seconds, peak = timed([*BUILD, "--book", str(sbook), "--out", str(sout)])
+            cpu_seconds = LAST_CPU[0]
             pdf = next(p for p in sout.glob("*.pdf") if not p.name.endswith("-print.pdf"))
             pages = page_count(pdf)
-            curve.append({"factor": factor, "pages": pages, "seconds": seconds, "peak_mb": peak})
+            curve.append(
+                {
+                    "factor": factor,
+                    "pages": pages,
+                    "seconds": seconds,
+                    "cpu_seconds": cpu_seconds,
+                    "peak_mb": peak,
+                }
+            )
         big = max(curve, key=lambda c: c["pages"])
-        results["scale: 300-page book"] = big["seconds"]
-        results["scale: 300-page book peak memory"] = big["peak_mb"]
+        results["scale: 300-page book, full build"] = big["seconds"]
+        CPU["scale: 300-page book, full build"] = big["cpu_seconds"]
+        results["scale: 300-page book, peak memory"] = big["peak_mb"]
+        notes["scale: 300-page book, full build"] = f"{big['pages']} reader pages"
 
+    load_after = loadavg()
+    cpu = ""
+    try:
+        found = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+        cpu = found.group(1).strip() if found else ""
+    except OSError:
+        pass
     print(
-        f"zhpress benchmark — {platform.node()}, {os.cpu_count()} cores, "
-        f"{platform.python_implementation()} {platform.python_version()}, median of {runs}"
+        f"zhpress benchmark — {platform.node()}, {cpu}, {os.cpu_count()} cores, "
+        f"{platform.python_implementation()} {platform.python_version()}, median of {runs}; "
+        f"load average {load_before} before, {load_after} after"
     )
-    print(f"{'measure':46} {'value':>10}  {'target':>10}  ok")
+    print(f"{'measure':46} {'value':>10}  {'target':>10}  ok   {'CPU s':>6}")
     for name, value in results.items():
         unit, target = TARGETS.get(name, ("", None))
         if not unit:
@@ -295,21 +450,33 @@ def main() -> int:
             else (f"<= {target:g} {unit}" if unit != "ratio" else f"<= {target:g}")
         )
         ok = "" if target is None else ("yes" if value <= target else "NO")
-        print(f"{name:46} {shown:>10}  {goal:>10}  {ok}")
+        note = f"  ({notes[name]})" if name in notes else ""
+        seconds = f"{CPU[name]:6.2f}" if name in CPU else " " * 6
+        print(f"{name:46} {shown:>10}  {goal:>10}  {ok:3}  {seconds}{note}")
     for point in curve:
         print(
-            f"scale {point['factor']:>3}x: {point['pages']:>4} pages  "
-            f"{point['seconds']:.2f} s  {point['peak_mb']:.0f} MB"
+            f"scale {point['factor']:>3}x: {point['pages']:>4} pages  {point['seconds']:6.2f} s  "
+            f"{point['seconds'] / max(point['pages'], 1) * 1000:5.0f} ms/page  "
+            f"CPU {point['cpu_seconds']:6.2f} s  {point['peak_mb']:.0f} MB"
         )
     (ROOT / "benchmarks" / "results.json").write_text(
         json.dumps(
             {
-                "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
+                "machine": {
+                    "cpu": cpu,
+                    "cores": os.cpu_count(),
+                    "python": platform.python_version(),
+                    "load_before": load_before,
+                    "load_after": load_after,
+                },
                 "runs": runs,
                 "results": results,
+                "cpu_seconds": CPU,
+                "notes": notes,
                 "scale": curve,
             },
             indent=1,
+            ensure_ascii=False,
         )
         + "\n",
         encoding="utf-8",

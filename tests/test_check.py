@@ -195,11 +195,12 @@ def _styles_with(tmp_path: Path, css: str) -> Path:
 )
 def test_rgb_colour_in_the_print_css_is_caught(small, tmp_path, monkeypatch, css, guard):
     import zhpress.pdf as pdf
+    import zhpress.pdfwrite as pdfwrite
 
     root, _ = small
-    monkeypatch.setattr(pdf, "STYLES", _styles_with(tmp_path, css))
+    monkeypatch.setattr(pdfwrite, "STYLES", _styles_with(tmp_path, css))
     if not guard:
-        monkeypatch.setattr(pdf, "_neutral_rgb_to_k", lambda document: None)
+        monkeypatch.setattr(pdfwrite, "_neutral_rgb_to_k", lambda document: None)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     target = tmp_path / "press.pdf"
     pdf.write_press(load_book(root), target)
@@ -211,12 +212,12 @@ def test_rgb_colour_in_the_print_css_is_caught(small, tmp_path, monkeypatch, css
 
 
 def test_a_build_whose_checks_fail_exits_1(small, tmp_path, monkeypatch):
-    import zhpress.pdf as pdf
+    import zhpress.pdfwrite as pdfwrite
     from zhpress.cli import main
 
     root, _ = small
     css = ".chapter .title { background: linear-gradient(rgb(255 0 0), rgb(0 0 255)); }"
-    monkeypatch.setattr(pdf, "STYLES", _styles_with(tmp_path, css))
+    monkeypatch.setattr(pdfwrite, "STYLES", _styles_with(tmp_path, css))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     out = tmp_path / "dist"
     with pytest.raises(ChecksFailed):

@@ -114,6 +114,7 @@ def test_weasyprint_reads_nothing_outside_the_book_and_the_project(
     """The second layer: even a stylesheet (not the manuscript) cannot make the PDF read a file
     elsewhere or reach the network; the build stops with a BookError, not a traceback."""
     import zhpress.pdf as pdf
+    import zhpress.pdfwrite as pdfwrite
     from zhpress.html import STYLES
 
     styles = tmp_path / "styles"
@@ -123,7 +124,7 @@ def test_weasyprint_reads_nothing_outside_the_book_and_the_project(
         (css + "\n" + text) if css.startswith("@import") else (text + "\n" + css),
         encoding="utf-8",
     )
-    monkeypatch.setattr(pdf, "STYLES", styles)
+    monkeypatch.setattr(pdfwrite, "STYLES", styles)
     root = write_book(tmp_path / "book")
     with pytest.raises(BookError, match=expected):
         pdf.write_reader(load_book(root), tmp_path / "out.pdf")

@@ -37,6 +37,13 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--force", action="store_true", help="rebuild editions even when nothing changed"
     )
+    build.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        metavar="N",
+        help="write editions in N processes at once (default: one per core; 1: one by one)",
+    )
 
     imp = sub.add_parser("import", help="turn an OCR'd page (text file) into a manuscript folder")
     imp.add_argument("source", type=Path, help="the OCR text file")
@@ -84,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
                 only=args.only,
                 run_checks=not args.no_check,
                 force=args.force,
+                jobs=args.jobs,
             )
         if args.command == "import":
             from .reflow import import_page

@@ -33,7 +33,13 @@ class CoverError(ZhpressError):
 
 @lru_cache(maxsize=1)
 def _tool_versions() -> dict[str, str]:
-    from importlib.metadata import version
+    """Versions of the tools that draw the pixels. Asking them costs a subprocess and package
+    metadata scans (a few tenths of a second), so the answer is cached by the files' stamps."""
+    import json
+    import os
+    from importlib.util import find_spec
+
+    from . import cache
 
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
@@ -41,6 +47,29 @@ def _tool_versions() -> dict[str, str]:
             "pdftoppm is not installed; it renders the EPUB cover",
             hint="install it with 'apt-get install poppler-utils' (or run 'make book')",
         )
+    stamps = {}
+    for name, path in (
+        ("pdftoppm", pdftoppm),
+        ("weasyprint", getattr(find_spec("weasyprint"), "origin", None)),
+        ("pillow", getattr(find_spec("PIL"), "origin", None)),
+    ):
+        try:
+            st = os.stat(path or "")
+            stamps[name] = [str(path), st.st_size, st.st_mtime_ns]
+        except OSError:
+            stamps[name] = [str(path)]
+    key = cache.key_of({"what": "tool-versions", "stamps": stamps})
+    found = cache.load("cover", key)
+    if found is not None:
+        return json.loads(found)
+    versions = _ask_versions(pdftoppm)
+    cache.store("cover", key, json.dumps(versions, sort_keys=True).encode("utf-8"))
+    return versions
+
+
+def _ask_versions(pdftoppm: str) -> dict[str, str]:
+    from importlib.metadata import version
+
     probe = subprocess.run([pdftoppm, "-v"], capture_output=True, text=True, check=False)
     return {
         "pdftoppm": (probe.stderr or probe.stdout).strip().splitlines()[0],
@@ -79,6 +108,10 @@ def render_cover(
 
 def _render(html: str, css_text: list[str], fonts_css: str, fonts: dict[str, bytes]) -> bytes:
     from PIL import Image
+
+    from . import weasy
+
+    weasy.load()
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 

@@ -21,6 +21,7 @@ import time
 import uuid
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -151,15 +152,15 @@ SURNAME_READINGS = {
 
 def file_as(name: str) -> str:
     """Sort name in pinyin, surname first: 徐雨森 -> "Xu, Yusen"; non-Han names unchanged."""
-    from pypinyin import Style, lazy_pinyin
+    from .pinyin import syllables
 
     name = name.strip()
     if not name or not all(is_wide(ch) for ch in name) or len(name) < 2:
         return name
     split = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
     surname, given = name[:split], name[split:]
-    sur = SURNAME_READINGS.get(surname) or "".join(lazy_pinyin(surname, style=Style.NORMAL))
-    giv = "".join(lazy_pinyin(given, style=Style.NORMAL))
+    sur = SURNAME_READINGS.get(surname) or "".join(syllables(surname))
+    giv = "".join(syllables(given))
     return f"{sur.capitalize()}, {giv.capitalize()}"
 
 
@@ -262,8 +263,6 @@ def balanced_lines(text: str, capacity: float) -> list[str]:
     """
     from math import ceil
 
-    from pypinyin.seg.mmseg import seg
-
     from .cjk import NO_LINE_END, NO_LINE_START, display_width
 
     total = display_width(text)
@@ -273,7 +272,9 @@ def balanced_lines(text: str, capacity: float) -> list[str]:
     good: set[int] = set()  # beside a known word
     inside: set[int] = set()  # within a known word
     position = 0
-    for word in seg.cut(text):
+    from .pinyin import words
+
+    for word in words(text):
         if len(word) > 1:
             good.update((position, position + len(word)))
             inside.update(range(position + 1, position + len(word)))
@@ -725,9 +726,13 @@ def _item(uid: str, name: str, media_type: str, content: bytes, **kw: Any) -> ep
 COVER_HREF = "images/cover.png"
 
 
-def write_epub(book: Book, path: Path) -> None:
-    """Write the EPUB edition of ``book`` to ``path`` (the pipeline renames it into place)."""
+def write_epub(book: Book, path: Path, progress: Callable[[str], None] | None = None) -> None:
+    """Write the EPUB edition of ``book`` to ``path`` (the pipeline renames it into place).
+    ``progress`` is told the name of each stage as it starts."""
     from .cover import render_cover
+
+    step = progress or (lambda stage: None)
+    step("documents")
 
     epoch = source_date(book)
     publication_date(book)  # bad input fails before any slow work
@@ -750,8 +755,10 @@ def write_epub(book: Book, path: Path) -> None:
         roles = with_safety_net(roles, faces)
         used = {role: faces[role] for role in roles if role in faces}
         colophon = render_colophon(book, identifier, used)
+    step("fonts")
     subsets = subsets_for(roles, faces)
     css = fonts_css(list(subsets), left_out)
+    step("cover")
     cover_png = render_cover(
         cover_html,
         css_text=[(STYLES / name).read_text("utf-8") for name in ("epub.css", "epub-cover.css")],
@@ -759,6 +766,7 @@ def write_epub(book: Book, path: Path) -> None:
         fonts={font_file(role): data for role, data in subsets.items()},
     )
 
+    step("package")
     eb = epub.EpubBook()
     eb.FOLDER_NAME = OPS_FOLDER
     _metadata(eb, book, identifier)

@@ -200,7 +200,7 @@ def _span(text: str, left: float = 0.0, right: float = 0.0, css: str = "", cls: 
 
 
 def lines_html(lines, base_role: str) -> Markup:
-    """Composed lines as HTML: one span per line, separated by <br>, justified with
+    """Composed lines as HTML, separated by newlines; a justified line is a span with its
     letter-spacing, marks compressed and Western runs spaced with margins. Never a character
     of layout: the text layer stays exactly the manuscript.
 
@@ -210,11 +210,15 @@ def lines_html(lines, base_role: str) -> Markup:
     out: list[str] = []
     for number, line in enumerate(lines):
         if number:
-            out.append("<br>")
+            out.append("\n")
         s = line.spacing
-        out.append(
-            f'<span class="ln" style="letter-spacing:{_pt(s)}pt">' if s else '<span class="ln">'
-        )
+        # Only a justified line needs its own span (for its letter-spacing): every element
+        # is a box, a computed style and a structure element in the tagged PDF to WeasyPrint.
+        # For the same reason lines end with a newline in a white-space: pre block, not a
+        # <br> (an element with a generated '\A' of its own); the newline is a forced break,
+        # never drawn, so the text layer is the same.
+        if s:
+            out.append(f'<span class="ln" style="letter-spacing:{_pt(s)}pt">')
         glyphs = line.glyphs
         last = len(glyphs) - 1
         role_open = base_role
@@ -250,5 +254,6 @@ def lines_html(lines, base_role: str) -> Markup:
             i += 1
         if role_open != base_role:
             out.append("</span>")
-        out.append("</span>")
+        if s:
+            out.append("</span>")
     return Markup("".join(out))

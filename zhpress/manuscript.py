@@ -66,7 +66,9 @@ class Book:
 
     @property
     def panelists(self) -> tuple[str, ...]:
-        return tuple(c.panelist for c in self.chapters)
+        """Each contributor once, in order of first appearance (one may write several
+        chapters: the cover, colophon and metadata name them once)."""
+        return tuple(dict.fromkeys(c.panelist for c in self.chapters))
 
     def text(self) -> str:
         """All text a reader sees, in reading order, for conservation checks."""

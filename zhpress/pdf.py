@@ -7,7 +7,6 @@ files, and every line of text already broken and justified by ``compose``.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import time
@@ -15,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -24,7 +22,7 @@ from markupsafe import Markup
 from . import __version__, compose
 from .errors import BookError, FontError
 from .fonts import Face, Shaper, missing_characters, resolve_faces, subset_file
-from .html import STYLES, environment, lines_html, runs_from_markdown
+from .html import environment, lines_html, runs_from_markdown
 from .manuscript import Book
 
 MM = 72 / 25.4
@@ -426,6 +424,23 @@ class Composed:
 
 
 _COMPOSED: dict[int, tuple[Book, Composed]] = {}
+_PIECES: dict[tuple, tuple[list[compose.Line], Markup]] = {}
+"""Composed pieces by everything that decides their lines, so that ``watch`` recomposes only
+the paragraph that changed."""
+PIECE_MEMO_LIMIT = 50_000
+
+
+def _shaper(path: Path, language: str) -> Shaper:
+    """One HarfBuzz font per subset file for the life of the process (the file is named by its
+    content, so the same path is the same font)."""
+    key = (path, language)
+    found = _SHAPERS.get(key)
+    if found is None:
+        found = _SHAPERS[key] = Shaper(path, language)
+    return found
+
+
+_SHAPERS: dict[tuple[Path, str], Shaper] = {}
 
 
 def composed(book: Book, plan: Plan | None = None) -> Composed:
@@ -441,7 +456,9 @@ def composed(book: Book, plan: Plan | None = None) -> Composed:
     }
     check_glyphs(plan, lambda role, ch: ch not in lacking[role])
     files = {role: subset_file(plan.faces[role], chars) for role, chars in needed.items()}
-    shapers = {role: Shaper(path, book.language) for role, path in files.items()}
+    shapers = {role: _shaper(path, book.language) for role, path in files.items()}
+    fonts = tuple(sorted((role, str(path)) for role, path in files.items()))
+    lang = book.language
 
     def shape(text: str, role: str, script: str):
         return shapers[role].shape(text, script)
@@ -449,20 +466,25 @@ def composed(book: Book, plan: Plan | None = None) -> Composed:
     def ink(ch: str, role: str):
         return shapers[role].ink(ch)
 
+    if len(_PIECES) > PIECE_MEMO_LIMIT:
+        _PIECES.clear()
     html: dict[str, Markup] = {}
     lines: dict[str, list[compose.Line]] = {}
     for key, piece in plan.pieces.items():
-        runs = full_width_quotes(piece.runs, shapers)
-        para = compose.prepare(runs, piece.size, shape, ink)
         measure = piece.measure or plan.geometry.measure
-        if piece.mode == "justify":
-            result = compose.compose(para, measure, piece.indent)
-        elif piece.mode == "balance":
-            result = compose.balance(para, measure)
-        else:
-            result = compose.compose(para, measure, piece.indent, justify=False)
-        lines[key] = result
-        html[key] = lines_html(result, piece.runs[0][1])
+        memo = (tuple(piece.runs), piece.size, piece.mode, measure, piece.indent, fonts, lang)
+        found = _PIECES.get(memo)
+        if found is None:
+            runs = full_width_quotes(piece.runs, shapers)
+            para = compose.prepare(runs, piece.size, shape, ink)
+            if piece.mode == "justify":
+                result = compose.compose(para, measure, piece.indent)
+            elif piece.mode == "balance":
+                result = compose.balance(para, measure)
+            else:
+                result = compose.compose(para, measure, piece.indent, justify=False)
+            found = _PIECES[memo] = (result, lines_html(result, piece.runs[0][1]))
+        lines[key], html[key] = found
     result = Composed(html, lines, files)
     _COMPOSED.clear()
     _COMPOSED[id(book)] = (book, result)
@@ -567,118 +589,36 @@ def _icc_url(book: Book) -> str:
     return path.as_uri()
 
 
-def _pin_document_id(seed: bytes):
-    """WeasyPrint's PDF/X metadata carries a random xmp.did: derive it from the content."""
-
-    def finisher(document: Any, pdf: Any) -> None:
-        import uuid
-
-        stable = uuid.UUID(bytes=hashlib.sha256(seed).digest()[:16], version=4)
-        pattern = re.compile(rb"xmp\.did:[0-9a-f-]{36}")
-        for obj in pdf.objects:
-            chunks = getattr(obj, "stream", None)
-            if not isinstance(chunks, list):
-                continue
-            for n, chunk in enumerate(chunks):
-                if isinstance(chunk, bytes) and b"xmp.did:" in chunk:
-                    chunks[n] = pattern.sub(f"xmp.did:{stable}".encode(), chunk)
-
-    return finisher
+Progress = Callable[[str], None] | None
 
 
-_RGB_OP = re.compile(rb"^([0-9.]+) ([0-9.]+) ([0-9.]+) (rg|RG)$")
-
-
-def _neutral_rgb_to_k(pdf: Any) -> None:
-    """WeasyPrint draws crop marks as an SVG stroked in RGB black. A press file may hold no
-    RGB, so every neutral RGB colour becomes its K-only equivalent; a chromatic one is a bug
-    in the styles and stops the build."""
-    for obj in pdf.objects:
-        chunks = getattr(obj, "stream", None)
-        if not isinstance(chunks, list):
-            continue
-        for n, chunk in enumerate(chunks):
-            if not isinstance(chunk, bytes) or not chunk.endswith((b"rg", b"RG")):
-                continue
-            match = _RGB_OP.match(chunk)
-            if match is None:
-                continue
-            r, g, b = (float(v) for v in match.groups()[:3])
-            if not (r == g == b):
-                raise BookError(f"an RGB colour ({r} {g} {b}) reached the press edition")
-            op = b"k" if match.group(4) == b"rg" else b"K"
-            chunks[n] = f"0 0 0 {1 - r:g} ".encode() + op
-
-
-def _drop_link_annotations(pdf: Any) -> None:
-    """PDF/X wants no annotation on the printed area; the contents' links are for screens.
-    (The unreferenced annotation objects stay in the file; they are never shown.)"""
-    for obj in pdf.objects:
-        if isinstance(obj, dict) and obj.get("Type") == "/Page":
-            obj.pop("Annots", None)
-
-
-def _finisher(seed: bytes, press: bool):
-    pin = _pin_document_id(seed)
-
-    def finisher(document: Any, pdf: Any) -> None:
-        pin(document, pdf)
-        if press:
-            _neutral_rgb_to_k(pdf)
-            _drop_link_annotations(pdf)
-
-    return finisher
-
-
-def _fetcher(book: Book, press: bool):
-    """WeasyPrint may read only the book, the project's templates and styles, the font
-    subsets it is given and the press profile: never the network, never another file."""
+def fetch_roots(book: Book, press: bool) -> tuple[Path, ...]:
+    """What WeasyPrint may read: the book, the project's templates and styles, the font
+    subsets it is given and the press profile; never the network, never another file."""
+    from . import pdfwrite
     from .cache import cache_root
-    from .fetch import safe_url_fetcher
     from .html import TEMPLATES
 
-    roots = [book.root, TEMPLATES, STYLES, cache_root() / "subsets"]
+    roots = [book.root, TEMPLATES, pdfwrite.STYLES, cache_root() / "subsets"]
     if press:
         roots.append(Path(url2pathname(urlsplit(_icc_url(book)).path)))
-    return safe_url_fetcher(tuple(roots))
+    return tuple(roots)
 
 
-def _write(book: Book, path: Path, press: bool) -> None:
-    from weasyprint import CSS, HTML
-    from weasyprint.urls import FatalURLFetchingError
-
+def _write(book: Book, path: Path, press: bool, progress: Progress = None) -> None:
+    step = progress or (lambda stage: None)
+    step("compose")
     html, _ = render_html(book, press)
-    fetcher = _fetcher(book, press)
-    try:
-        stylesheet = CSS(filename=str(STYLES / "print.css"), url_fetcher=fetcher)
-        document = HTML(string=html, base_url=str(STYLES), url_fetcher=fetcher).render(
-            stylesheets=[stylesheet]
-        )
-    except FatalURLFetchingError as exc:
-        # The manuscript's own references were checked with their chapter:line before
-        # rendering (fetch.check_references); this one comes from a template or stylesheet.
-        raise BookError(
-            f"{exc} (asked for by a template or stylesheet)",
-            hint="keep every file the book uses inside its folder or the project's styles/",
-        ) from None
-    # The document's identity is its content: the HTML without the cache paths of the fonts
-    # (the same book built with a cold or a warm font cache is the same file).
-    content = re.sub(r'url\("file:[^"]*"\)', "url()", html)
-    seed = hashlib.sha256(content.encode()).digest()
-    options: dict[str, Any] = {"pdf_identifier": True}
-    if press:
-        options.update(pdf_variant="pdf/x-4")
-    else:
-        # Tagged, with WeasyPrint's PDF/UA-1 identification (DisplayDocTitle, MarkInfo, Lang).
-        options.update(pdf_variant="pdf/ua-1", pdf_tags=True)
-    document.write_pdf(str(path), finisher=_finisher(seed, press), **options)
+    from .pdfwrite import write_html
+
+    write_html(html, path, press, fetch_roots(book, press), step)
 
 
-def write_reader(book: Book, path: Path) -> None:
+def write_reader(book: Book, path: Path, progress: Progress = None) -> None:
     """Reader edition: bookmarks, linked contents, metadata, tagged, searchable text."""
-    _write(book, path, press=False)
+    _write(book, path, press=False, progress=progress)
 
 
-def write_press(book: Book, path: Path) -> None:
+def write_press(book: Book, path: Path, progress: Progress = None) -> None:
     """Press edition: 3 mm bleed, crop marks, PDF/X-4 with a CMYK output intent, 100% K."""
-    _write(book, path, press=True)
+    _write(book, path, press=True, progress=progress)

@@ -53,14 +53,22 @@ def _font_identity(digest: Any) -> None:
                 digest.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
 
 
-def fingerprint(book_root: Path, edition: str) -> str:
+def inputs_digest(book_root: Path) -> str:
+    """One hash of everything every edition depends on (a few milliseconds for a book)."""
     digest = hashlib.sha256()
-    digest.update(f"{__version__}|{edition}|{os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
+    digest.update(f"{__version__}|{os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
     _hash_files(digest, _tree_files(book_root), book_root)
     for name in CODE_DIRS:
         _hash_files(digest, _tree_files(ROOT / name), ROOT)
     _font_identity(digest)
     return digest.hexdigest()
+
+
+def fingerprint(book_root: Path, edition: str, inputs: str | None = None) -> str:
+    """The edition's fingerprint; pass ``inputs`` (``inputs_digest``) to hash the files once
+    for several editions."""
+    inputs = inputs or inputs_digest(book_root)
+    return hashlib.sha256(f"{inputs}|{edition}".encode()).hexdigest()
 
 
 def file_digest(path: Path) -> str | None:

@@ -1,0 +1,204 @@
+"""Write an edition in a forked child process and hear back from it through a pipe.
+
+Forking (not spawning) is the point: the child starts with WeasyPrint imported and the book
+composed, so it only lays out and writes. The child never touches the terminal: it sends its
+stages, then either "done" or the exception, pickled, and the parent reports and raises it as
+if the edition had been written in-process. Linux and macOS only; elsewhere the pipeline
+writes the editions one after the other.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import struct
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .progress import Progress
+
+TICK_SECONDS = 0.1
+
+
+@dataclass
+class Child:
+    edition: str
+    pid: int
+    fd: int
+    started: float
+    buffer: bytes = b""
+    result: tuple[str, Any] | None = None
+    closed: bool = False
+    reaped: bool = False
+
+    def poll(self, report: Progress, *, block: bool) -> None:
+        """Read what the child has sent so far (``block``: wait for at least something)."""
+        if self.closed:
+            return
+        if not block:
+            ready, _, _ = select.select([self.fd], [], [], 0)
+            if not ready:
+                return
+        chunk = os.read(self.fd, 65536)
+        if not chunk:
+            self.closed = True
+            os.close(self.fd)
+            return
+        self.buffer += chunk
+        while len(self.buffer) >= 4:
+            (size,) = struct.unpack(">I", self.buffer[:4])
+            if len(self.buffer) < 4 + size:
+                break
+            kind, value = pickle.loads(self.buffer[4 : 4 + size])
+            self.buffer = self.buffer[4 + size :]
+            if kind == "stage":
+                report.stage(self.edition, value)
+            else:
+                self.result = (kind, value)
+
+
+def _send(fd: int, kind: str, value: Any) -> None:
+    try:
+        blob = pickle.dumps((kind, value))
+    except Exception:  # an exception that cannot be pickled: send its text
+        blob = pickle.dumps((kind, RuntimeError(str(value))))
+    data = struct.pack(">I", len(blob)) + blob
+    while data:
+        written = os.write(fd, data)
+        data = data[written:]
+
+
+def _recv(fd: int) -> Any:
+    """One message from ``_send``; None when the other end closed the pipe."""
+    data = b""
+    while True:
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return None
+        data += chunk
+        if len(data) >= 4:
+            (size,) = struct.unpack(">I", data[:4])
+            if len(data) >= 4 + size:
+                return pickle.loads(data[4 : 4 + size])
+
+
+@dataclass
+class Renderer:
+    """A child that imports WeasyPrint while the parent composes, then writes the PDF of the
+    HTML it is sent. For a single print edition this overlaps the two slowest starts."""
+
+    child: Child
+    job_fd: int
+
+    def send(self, html: str, roots: tuple[Path, ...]) -> None:
+        _send(self.job_fd, "html", (html, roots))
+        os.close(self.job_fd)
+
+    def cancel(self) -> None:
+        """The parent failed before sending: let the child go and reap it."""
+        os.close(self.job_fd)
+        os.waitpid(self.child.pid, 0)
+        os.close(self.child.fd)
+        self.child.closed = self.child.reaped = True
+
+
+def fork_renderer(edition: str, path: Path, press: bool) -> Renderer:
+    read_fd, write_fd = os.pipe()
+    job_read, job_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            os.close(read_fd)
+            os.close(job_write)
+            from . import pdfwrite, weasy
+
+            weasy.load()
+            message = _recv(job_read)
+            if message is None:  # cancelled
+                os._exit(0)
+            _, (html, roots) = message
+            pdfwrite.write_html(
+                html, path, press, roots, lambda name: _send(write_fd, "stage", name)
+            )
+            _send(write_fd, "done", None)
+        except BaseException as exc:
+            code = 1
+            if not hasattr(exc, "exit_code"):
+                exc = RuntimeError(f"{edition}: {''.join(traceback.format_exception(exc))}")
+            try:
+                _send(write_fd, "error", exc)
+            except BaseException:
+                pass
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    os.close(job_read)
+    return Renderer(Child(edition, pid, read_fd, time.perf_counter()), job_write)
+
+
+def fork_edition(
+    edition: str,
+    writer: Callable[[Any, Path, Callable[[str], None]], None],
+    book: Any,
+    path: Path,
+) -> Child:
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: write the edition, report, and leave without cleanup
+        code = 0
+        try:
+            os.close(read_fd)
+            writer(book, path, lambda name: _send(write_fd, "stage", name))
+            _send(write_fd, "done", None)
+        except BaseException as exc:
+            code = 1
+            if not hasattr(exc, "exit_code"):
+                exc = RuntimeError(f"{edition}: {''.join(traceback.format_exception(exc))}")
+            try:
+                _send(write_fd, "error", exc)
+            except BaseException:
+                pass
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    return Child(edition, pid, read_fd, time.perf_counter())
+
+
+def wait_children(
+    children: list[Child], report: Progress, targets: dict[str, Path]
+) -> list[BaseException]:
+    """Wait for every child; report each edition as it finishes; return the errors."""
+    errors: list[BaseException] = []
+    pending = list(children)
+    while pending:
+        fds = [c.fd for c in pending if not c.closed]
+        if fds:
+            ready, _, _ = select.select(fds, [], [], TICK_SECONDS)
+            for child in pending:
+                if child.fd in ready and not child.closed:
+                    child.poll(report, block=True)
+        report.tick()
+        for child in [c for c in pending if c.closed]:
+            pending.remove(child)
+            _, status = os.waitpid(child.pid, 0)
+            child.reaped = True
+            kind, value = child.result or ("error", None)
+            if kind == "done" and os.waitstatus_to_exitcode(status) == 0:
+                report.done(
+                    child.edition, time.perf_counter() - child.started, targets[child.edition]
+                )
+                continue
+            report.failed(child.edition)
+            if value is None:
+                value = RuntimeError(
+                    f"the {child.edition} edition's process ended without a result "
+                    f"(exit status {os.waitstatus_to_exitcode(status)})"
+                )
+            errors.append(value)
+    return errors
