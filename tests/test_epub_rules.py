@@ -1,8 +1,6 @@
 """The small rules of the EPUB edition, one at a time (the whole file: test_epub.py)."""
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from zhpress.epub import (
     book_identifier,
@@ -83,27 +81,3 @@ def test_source_date_epoch(small_book, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     newest = max(int(p.stat().st_mtime) for p in small_book.iterdir())
     assert source_date(book) == newest
-
-
-def test_cover_headline_is_balanced_at_a_word_boundary():
-    from zhpress.epub import balanced_lines
-
-    assert balanced_lines("佛山新型工业化如何闯出新路？", 9) == ["佛山新型工业化", "如何闯出新路？"]
-    assert balanced_lines("夯实制造业转型升级综合改革试点经验", 9) == [
-        "夯实制造业转型升级",
-        "综合改革试点经验",
-    ]
-    assert balanced_lines("短标题", 9) == ["短标题"]
-
-
-@given(st.text(alphabet="佛山新型工业化如何闯出新路“”？，。3万亿", min_size=1, max_size=40))
-def test_balanced_lines_keep_every_character_and_the_line_rules(text):
-    from zhpress.cjk import NO_LINE_END, NO_LINE_START, display_width
-    from zhpress.epub import balanced_lines
-
-    lines = balanced_lines(text, 9)
-    assert "".join(lines) == text
-    if len(lines) > 1:
-        assert all(display_width(line) <= 9 for line in lines)
-        assert all(line[0] not in NO_LINE_START for line in lines[1:])
-        assert all(line[-1] not in NO_LINE_END for line in lines[:-1])

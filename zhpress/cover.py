@@ -1,8 +1,8 @@
-"""The cover image: the opening page's design set by WeasyPrint, rasterised by pdftoppm.
+"""The cover image: the print edition's opening page, set by WeasyPrint, rasterised by pdftoppm.
 
 The product has no browser, and WeasyPrint only writes PDF, so the cover is made in two steps:
-WeasyPrint sets the cover HTML (the opening-page markup and styles) on one page with the very
-font subsets the EPUB embeds, and poppler's pdftoppm turns that page into pixels. Both are
+WeasyPrint sets the reader PDF's opening page (the same template, styles and font subsets,
+cut down to that page) and poppler's pdftoppm turns it into pixels. Both are
 deterministic for given inputs and versions; the PNG is then reduced to a small palette (flat
 colours and anti-aliased type need few) so the whole book stays small.
 
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .errors import ZhpressError
 
-COVER_VERSION = 1
+COVER_VERSION = 2
 HEIGHT = 1600  # pixels; reading apps and stores ask for at least 1600 on the long side
 COLOURS = 48  # palette size: paper, ink, one red, and the anti-aliasing steps between them
 
@@ -78,13 +78,41 @@ def _ask_versions(pdftoppm: str) -> dict[str, str]:
     }
 
 
-def render_cover(
-    html: str, *, css_text: list[str], fonts_css: str, fonts: dict[str, bytes]
-) -> bytes:
-    """PNG bytes of the cover, ``HEIGHT`` pixels tall. ``fonts`` maps relative URLs used by
-    ``fonts_css`` to font bytes; nothing else (no system font) is offered to WeasyPrint."""
-    from . import cache
+def opening_page(html: str) -> str:
+    """The print book's HTML cut down to its opening page (the first ``section``): the cover is
+    that page's design, so it is set from the very same markup, styles and fonts."""
+    start = html.find('<section class="opening"')
+    end = html.find("</section>", start)
+    close = html.rfind("</body>")
+    if start < 0 or end < 0 or close < 0:
+        raise CoverError("the print template has no opening section to make the cover from")
+    return html[: end + len("</section>")] + "\n" + html[close:]
 
+
+def _file_urls(html: str) -> dict[str, str]:
+    """Content hashes of the local files the page refers to (the font subsets), for the key."""
+    import re
+    from urllib.parse import unquote, urlsplit
+    from urllib.request import url2pathname
+
+    found = {}
+    for url in sorted(set(re.findall(r'url\("(file:[^"]+)"\)', html))):
+        path = Path(url2pathname(unquote(urlsplit(url).path)))
+        try:
+            found[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            found[path.name] = "missing"
+    return found
+
+
+def render_cover(book: object) -> bytes:
+    """PNG bytes of the cover, ``HEIGHT`` pixels tall: the reader PDF's opening page."""
+    from . import cache, pdfwrite
+    from .pdf import fetch_roots, render_html
+
+    html, _ = render_html(book, press=False)  # type: ignore[arg-type]
+    page = opening_page(html)
+    css = (pdfwrite.STYLES / "print.css").read_text(encoding="utf-8")
     key = cache.key_of(
         {
             "what": "cover",
@@ -92,51 +120,40 @@ def render_cover(
             "height": HEIGHT,
             "colours": COLOURS,
             "tools": _tool_versions(),
-            "html": html,
-            "css": css_text,
-            "fonts_css": fonts_css,
-            "fonts": {name: hashlib.sha256(data).hexdigest() for name, data in fonts.items()},
+            # The subsets' cache paths differ between machines; their content does not.
+            "html": page.replace(cache.cache_root().as_uri(), ""),
+            "css": css,
+            "files": _file_urls(page),
         }
     )
     cached = cache.load("cover", key)
     if cached is not None:
         return cached
-    data = _render(html, css_text, fonts_css, fonts)
+    data = _render(page, fetch_roots(book, press=False))  # type: ignore[arg-type]
     cache.store("cover", key, data)
     return data
 
 
-def _render(html: str, css_text: list[str], fonts_css: str, fonts: dict[str, bytes]) -> bytes:
+def _render(html: str, roots: tuple[Path, ...]) -> bytes:
     from PIL import Image
 
-    from . import weasy
+    from . import pdfwrite, weasy
 
     weasy.load()
     from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
 
     from .fetch import safe_url_fetcher
 
+    fetch = safe_url_fetcher(roots)
     with tempfile.TemporaryDirectory(prefix="zhpress-cover-") as tmp:
         folder = Path(tmp)
-        for name, data in fonts.items():
-            target = folder / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        font_config = FontConfiguration()
-        base = folder.as_uri() + "/"
-        # Only the fonts written here may be read: never the network, never another file.
-        fetch = safe_url_fetcher((folder,))
-        sheets = [
-            CSS(string=text, base_url=base, font_config=font_config, url_fetcher=fetch)
-            for text in (fonts_css, *css_text)
-        ]
-        pdf = folder / "cover.pdf"
-        document = HTML(string=html, base_url=base, url_fetcher=fetch).render(
-            stylesheets=sheets, font_config=font_config
+        sheet = CSS(filename=str(pdfwrite.STYLES / "print.css"), url_fetcher=fetch)
+        document = HTML(string=html, base_url=str(pdfwrite.STYLES), url_fetcher=fetch).render(
+            stylesheets=[sheet]
         )
         if len(document.pages) != 1:
-            raise CoverError(f"the cover design runs to {len(document.pages)} pages, not 1")
+            raise CoverError(f"the opening page runs to {len(document.pages)} pages, not 1")
+        pdf = folder / "cover.pdf"
         document.write_pdf(pdf)
         result = subprocess.run(
             [
