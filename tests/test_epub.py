@@ -533,6 +533,57 @@ def test_cover_image_and_page(seed_epub, seed_book):
     assert str(PurePosixPath(href).parent / img.get("src")).endswith(item.get("href"))
 
 
+def test_cover_is_the_reader_pdfs_opening_page(seed_epub, seed_dist, tmp_path):
+    """Issue 5: the cover is rendered from the same design as the PDF's opening page. Set the
+    reader PDF's first page at the cover's size and compare the pixels."""
+    import subprocess
+
+    from PIL import Image, ImageChops, ImageStat
+
+    cover = Image.open(io.BytesIO(seed_epub.read(seed_epub.item("cover-image").get("href"))))
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-singlefile",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-scale-to-y",
+            str(cover.height),
+            "-scale-to-x",
+            "-1",
+            str(seed_dist["reader"]),
+            str(tmp_path / "p1"),
+        ],
+        check=True,
+    )
+    page = Image.open(tmp_path / "p1.png").convert("L")
+    assert page.size == cover.size
+    diff = ImageChops.difference(page, cover.convert("L"))
+    assert ImageStat.Stat(diff).mean[0] < 3.0  # palette reduction only, no other design
+    inked = ImageStat.Stat(ImageChops.invert(page)).mean[0]
+    assert inked > 5.0  # the page is not blank: there is something to compare
+
+
+def test_a_long_panel_still_makes_a_one_page_cover(tmp_path):
+    """Forty contributions run the opening section over several pages; the cover is the
+    first, not an error."""
+    from PIL import Image
+
+    from zhpress.cover import render_cover
+
+    chapters = {
+        f"{n:02d}.md": f"---\npanelist: 王{'一二三四五六七八九十'[n % 10]}{n}\n"
+        f"title: 第{n}篇文章的标题\n---\n\n正文一段。\n"
+        for n in range(40)
+    }
+    root = write_book(tmp_path / "book", chapters)
+    image = Image.open(io.BytesIO(render_cover(load_book(root))))
+    assert image.height >= 1600 and image.width < image.height
+
+
 # --- CSS, size, determinism ----------------------------------------------------------------
 
 

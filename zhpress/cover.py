@@ -151,10 +151,10 @@ def _render(html: str, roots: tuple[Path, ...]) -> bytes:
         document = HTML(string=html, base_url=str(pdfwrite.STYLES), url_fetcher=fetch).render(
             stylesheets=[sheet]
         )
-        if len(document.pages) != 1:
-            raise CoverError(f"the opening page runs to {len(document.pages)} pages, not 1")
+        # A long panel runs the opening section over more pages; the cover is its first page,
+        # as a reader sees it when opening the PDF.
         pdf = folder / "cover.pdf"
-        document.write_pdf(pdf)
+        document.copy(document.pages[:1]).write_pdf(pdf)
         result = subprocess.run(
             [
                 shutil.which("pdftoppm") or "pdftoppm",
