@@ -107,6 +107,17 @@ class Renderer:
         self.child.closed = self.child.reaped = True
 
 
+def _report_failure(write_fd: int, edition: str, exc: BaseException) -> None:
+    """Send a child's failure to the parent: a project error as it is (its message and exit
+    code are the editor's), anything else as text with its traceback."""
+    if not hasattr(exc, "exit_code"):
+        exc = RuntimeError(f"{edition}: {''.join(traceback.format_exception(exc))}")
+    try:
+        _send(write_fd, "error", exc)
+    except BaseException:
+        pass  # the parent is gone or the pipe is broken: the exit code still tells
+
+
 def fork_renderer(edition: str, path: Path, press: bool) -> Renderer:
     read_fd, write_fd = os.pipe()
     job_read, job_write = os.pipe()
@@ -129,12 +140,7 @@ def fork_renderer(edition: str, path: Path, press: bool) -> Renderer:
             _send(write_fd, "done", None)
         except BaseException as exc:
             code = 1
-            if not hasattr(exc, "exit_code"):
-                exc = RuntimeError(f"{edition}: {''.join(traceback.format_exception(exc))}")
-            try:
-                _send(write_fd, "error", exc)
-            except BaseException:
-                pass
+            _report_failure(write_fd, edition, exc)
         finally:
             os._exit(code)
     os.close(write_fd)
@@ -158,12 +164,7 @@ def fork_edition(
             _send(write_fd, "done", None)
         except BaseException as exc:
             code = 1
-            if not hasattr(exc, "exit_code"):
-                exc = RuntimeError(f"{edition}: {''.join(traceback.format_exception(exc))}")
-            try:
-                _send(write_fd, "error", exc)
-            except BaseException:
-                pass
+            _report_failure(write_fd, edition, exc)
         finally:
             os._exit(code)
     os.close(write_fd)

@@ -385,8 +385,8 @@ def _is_empty_dir(path: Path) -> bool:
     return path.is_dir() and not any(path.iterdir())
 
 
-def write_atomically(out: Path, files: dict[str, str], draft: Draft, *, force: bool) -> None:
-    """Write into a sibling temporary folder, verify it, then swap it in with renames."""
+def _refuse_to_overwrite(out: Path, force: bool) -> None:
+    """An editor's corrected manuscript is never replaced by a fresh draft by accident."""
     if out.exists() and not out.is_dir():
         raise SourceError("the output exists and is not a folder", path=out)
     if out.exists() and not _is_empty_dir(out) and not force:
@@ -395,6 +395,11 @@ def write_atomically(out: Path, files: dict[str, str], draft: Draft, *, force: b
             path=out,
             hint="add --force to replace it",
         )
+
+
+def write_atomically(out: Path, files: dict[str, str], draft: Draft, *, force: bool) -> None:
+    """Write into a sibling temporary folder, verify it, then swap it in with renames."""
+    _refuse_to_overwrite(out, force)
     parent = out.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.import-", dir=parent))
@@ -420,14 +425,7 @@ def write_atomically(out: Path, files: dict[str, str], draft: Draft, *, force: b
 def import_page(source: Path, out: Path, *, force: bool = False, report: bool = False) -> int:
     source = Path(source)
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise SourceError("the output exists and is not a folder", path=out)
-    if out.exists() and not _is_empty_dir(out) and not force:
-        raise SourceError(
-            "the output folder is not empty; refusing to overwrite it",
-            path=out,
-            hint="add --force to replace it",
-        )
+    _refuse_to_overwrite(out, force)  # before the slow work, and again before writing
     decoded = read_source(source)
     draft = build_draft(decoded, source)
     files = render_files(draft)
