@@ -157,10 +157,13 @@ def build(
             report.up_to_date(edition, paths[edition])
         else:
             todo.append(edition)
-    if todo:
+
+    def preflight() -> None:
+        """References and glyphs, named by chapter:line, before any output is written."""
         from .check import preflight
 
-        preflight(book)  # references and glyphs, named by chapter:line, before any output
+        preflight(book)
+
     for edition in todo:
         state.forget(out, edition)
     with ExitStack() as stack:
@@ -171,7 +174,14 @@ def build(
 
             stack.enter_context(no_collection())
         temps = {e: stack.enter_context(atomic_output(paths[e])) for e in todo}
-        write_editions(book, temps, jobs=jobs or default_jobs(), report=report, targets=paths)
+        write_editions(
+            book,
+            temps,
+            jobs=jobs or default_jobs(),
+            report=report,
+            targets=paths,
+            preflight=preflight,
+        )
         # Everything written: only now do the editions replace the previous ones.
     if "zhpress.weasy" in sys.modules:
         sys.modules["zhpress.weasy"].release()
@@ -204,8 +214,13 @@ def write_editions(
     jobs: int,
     report: Progress,
     targets: dict[str, Path] | None = None,
+    preflight: Callable[[], None] = lambda: None,
 ) -> None:
-    """Write each edition to its temporary path; raise the first error after all finished."""
+    """Write each edition to its temporary path; raise the first error after all finished.
+
+    ``preflight`` runs once before anything is composed or written; with a single print
+    edition it runs while the forked child is still importing WeasyPrint, off the critical
+    path."""
     writers = _writers()
     targets = targets or temps
     editions = list(temps)
@@ -220,9 +235,13 @@ def write_editions(
         try:
             renderer = fork_renderer(edition, temps[edition], press=edition == "press")
         except OSError:  # no process to spare: write it here, as with --jobs 1
-            return write_editions(book, temps, jobs=1, report=report, targets=targets)
+            return write_editions(
+                book, temps, jobs=1, report=report, targets=targets, preflight=preflight
+            )
         report.start(edition, targets[edition])
         try:
+            preflight()
+            preflight = lambda: None  # noqa: E731 - done; the rest must not repeat it
             from .pdf import fetch_roots, render_html
 
             report.stage(edition, "compose")
@@ -235,6 +254,7 @@ def write_editions(
         renderer.send(html, roots)
         children.append(renderer.child)
         editions.remove(edition)
+    preflight()
     parallel = can_fork and len(editions) > 1
     if parallel and any(e in PRINT_EDITIONS for e in editions):
         prepare_print(book)
