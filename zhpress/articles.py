@@ -26,6 +26,9 @@ from dataclasses import dataclass
 from .cjk import is_han
 
 ARTICLE_PRIOR = -1.0
+# Opening an article at a soft paragraph start (see reflow._soft_units) also opens a paragraph
+# the line shapes did not ask for (paragraphs.BREAK_PRIOR).
+SOFT_START = -1.0
 RESTART_INSIDE = -8.0
 OPENS_WITH_LATER_ORDINAL = -6.0
 SKIPPED_ORDINAL = -1.0
@@ -135,10 +138,13 @@ def split_articles(
     affinity: list[list[float]],
     k: int,
     connective: list[bool] | None = None,
+    continuation: list[dict[int, float] | None] | None = None,
 ) -> list[Article]:
     """Best split of m paragraphs into k contiguous articles, each with a distinct title.
 
     ``connective[p]``: paragraph p opens with a discourse connective (具体来看，因此，…).
+    ``continuation[p]``: for a soft unit (a paragraph start only if an article starts there),
+    its score per width when it reads on in the same article; None for a real paragraph.
     """
     m = len(costs)
     if k == 0 or m < k:
@@ -149,6 +155,15 @@ def split_articles(
     def cost(p: int, w: int) -> float:
         c = costs[p]
         return c[w] if w in c else min(c.values()) - 20.0
+
+    def read_on(p: int, w: int) -> float:
+        soft = continuation[p] if continuation else None
+        if soft is None:
+            return cost(p, w)
+        return soft[w] if w in soft else min(soft.values()) - 20.0
+
+    def soft_start(p: int) -> float:
+        return SOFT_START if continuation and continuation[p] is not None else 0.0
 
     # state: (mask, title, W, last ordinal) -> score; history for back-tracking
     layer: dict[tuple[int, int, int, int], float] = {}
@@ -185,6 +200,7 @@ def split_articles(
         opening = OPENS_WITH_LATER_ORDINAL if o >= 2 else 0.0
         if connective and connective[p]:
             opening += OPENS_WITH_CONNECTIVE
+        opening += soft_start(p)
         for mask, (value, state) in best_per_mask.items():
             for t2 in range(k):
                 if mask >> t2 & 1:
@@ -210,7 +226,7 @@ def split_articles(
                         bonus = SKIPPED_ORDINAL
                 offer(
                     (mask, t, w, o or last),
-                    value + cost(p, w) + affinity[p][t] + bonus,
+                    value + read_on(p, w) + affinity[p][t] + bonus,
                     state,
                 )
         if len(new) > BEAM:

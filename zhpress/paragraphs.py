@@ -44,7 +44,7 @@ SINGLE_PRIOR = -1.5
 WIDTH_CHANGE = -2.5
 # A sentence ends at a line's end in the middle of a paragraph less often than it does on a
 # paragraph's last line (where it always does): sentences run about two lines here.
-MIDDLE_SENTENCE_END = -0.5
+MIDDLE_SENTENCE_END = -0.25
 STRONG_END = frozenset("。？！?!…")
 WEAK_END = frozenset("；：;:")
 ORDINAL = re.compile(

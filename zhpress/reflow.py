@@ -9,6 +9,7 @@ folder atomically: a failed import leaves no half-written folder and keeps the p
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import sys
@@ -28,6 +29,7 @@ from .articles import (
     split_articles,
     title_affinity,
 )
+from .cjk import NO_LINE_START
 from .decode import Decoded, read_source
 from .errors import EXIT_OK, BookError, SourceError
 from .headings import pair_by_content, pair_by_runs
@@ -40,6 +42,7 @@ from .paragraphs import (
     emissions,
     ordinal,
     paragraphs,
+    sentence_end_strength,
     uses_indents,
 )
 
@@ -140,16 +143,70 @@ def _body_paragraphs(page: Page) -> tuple[list[Paragraph], list[Paragraph], bool
     return lede, body, explicit
 
 
+def _score(lines: tuple[Line, ...], widths: list[int], explicit: bool) -> dict[int, float]:
+    """Score of lines read as one paragraph (roles fixed) under each candidate width."""
+    emit = emissions(list(lines), widths, explicit)
+    n = len(lines)
+    roles = [3] if n == 1 else [0] + [1] * (n - 2) + [2]
+    return {w: sum(emit[i][w][r] for i, r in enumerate(roles)) for w in widths}
+
+
 def _rescore(body: list[Paragraph], explicit: bool) -> list[dict[int, float]]:
     """Score every body paragraph under the same candidate widths, so articles compare."""
-    lines = [line for p in body for line in p.lines]
-    widths = candidate_widths(lines)
-    out = []
-    for p in body:
-        emit = emissions(list(p.lines), widths, explicit)
-        n = len(p.lines)
-        roles = [3] if n == 1 else [0] + [1] * (n - 2) + [2]
-        out.append({w: sum(emit[i][w][r] for i, r in enumerate(roles)) for w in widths})
+    widths = candidate_widths([line for p in body for line in p.lines])
+    return [_score(p.lines, widths, explicit) for p in body]
+
+
+def _soft_units(
+    body: list[Paragraph], explicit: bool
+) -> tuple[list[Paragraph], list[dict[int, float] | None]]:
+    """Cut paragraphs where a new, wider article could start unseen, for the article split.
+
+    A new article set two ems wider than the last one opens with an indented line exactly as
+    wide as the old column's full line; after a paragraph that ended on a full line with a
+    sentence-final mark, nothing on the lines themselves tells the two readings apart (CLREQ
+    3.1.4: only the lost indent would). Such a line is a *soft* paragraph start: the article
+    split may open an article there, when the titles and widths say so, or read on. For each
+    soft unit the second value is what it adds when read on (its score as the continuation
+    of the unit before it); None for a unit that starts a paragraph for certain.
+    """
+    widths = candidate_widths([line for p in body for line in p.lines])
+    known = set(widths)
+    units: list[Paragraph] = []
+    continuation: list[dict[int, float] | None] = []
+    for para in body:
+        cuts = [0]
+        for i in range(1, len(para.lines)):
+            before, line = para.lines[i - 1], para.lines[i]
+            if sentence_end_strength(before.text) != 0.0 or before.width < para.width - 0.5:
+                continue
+            squeezed = line.text[-1] in NO_LINE_START  # a mark squeezed in: W-1, not W-2
+            wider = round(line.width) + (1 if squeezed else 2)
+            if wider > para.width and wider in known:
+                cuts.append(i)
+        pieces = [para.lines[a:b] for a, b in itertools.pairwise([*cuts, len(para.lines)])]
+        for j, piece in enumerate(pieces):
+            units.append(Paragraph(piece, para.width, {}))
+            if j == 0:
+                continuation.append(None)
+                continue
+            merged = _score(pieces[j - 1] + piece, widths, explicit)
+            alone = _score(pieces[j - 1], widths, explicit)
+            continuation.append({w: merged[w] - alone[w] for w in widths})
+    return units, continuation
+
+
+def _read_on(
+    texts: list[str], continuation: list[dict[int, float] | None], first: int, end: int
+) -> list[str]:
+    """An article's paragraphs: a soft unit that did not open the article joins the one
+    before (the cut was after a sentence-final mark, so nothing goes between them)."""
+    out: list[str] = []
+    for q in range(first, end):
+        if q > first and continuation[q] is not None:
+            out[-1] += texts[q]
+        else:
+            out.append(texts[q])
     return out
 
 
@@ -280,7 +337,8 @@ def build_draft(decoded: Decoded, path: Path) -> Draft:
         # "主持人：" is a label: the key 'moderator' carries its meaning (see conservation)
         b.labels.extend(origin for ch, origin in chars[: match.end()] if not ch.isspace())
         moderator = b.item(chars[match.end() :])
-    lede_paras, body, explicit = _body_paragraphs(page)
+    lede_paras, whole, explicit = _body_paragraphs(page)
+    body, continuation = _soft_units(whole, explicit)
     lede = [b.item(join_lines(p.lines)) for p in lede_paras]
     texts = [b.item(join_lines(p.lines)) for p in body]
     raw_pairs, pair_warnings = _pairs(page, "\n".join(texts), path)
@@ -297,7 +355,7 @@ def build_draft(decoded: Decoded, path: Path) -> Draft:
     ordinals = [ordinal(t) for t in texts]
     affinity = title_affinity([match_key(t) for t in texts], titles)
     connective = [opens_with_connective(t) for t in texts]
-    articles = split_articles(costs, ordinals, affinity, k, connective)
+    articles = split_articles(costs, ordinals, affinity, k, connective, continuation)
     if len(articles) != k:
         raise SourceError(f"cannot split the body into {k} articles", path=path)
     article_keys = [match_key("".join(texts[a.first : a.end])) for a in articles]
@@ -313,7 +371,7 @@ def build_draft(decoded: Decoded, path: Path) -> Draft:
             Chapter(
                 panelist=names[art.title_index],
                 title=titles[art.title_index],
-                paragraphs=texts[art.first : art.end],
+                paragraphs=_read_on(texts, continuation, art.first, art.end),
             )
         )
     for i, chapter in enumerate(chapters, start=1):
