@@ -155,3 +155,34 @@ def test_when_no_process_can_be_forked_the_editions_are_written_here(tmp_path, m
     build(book, tmp_path / "dist", jobs=3, run_checks=False, progress=_quiet())
     paths = edition_paths(load_book(book), tmp_path / "dist")
     assert all(path.stat().st_size > 0 for path in paths.values())
+
+
+def test_a_killed_builds_temporary_file_is_removed_by_the_next_build(tmp_path):
+    """A SIGKILL leaves '.NAME.PID.XXXX.part'; the next write of NAME removes it when that
+    process is gone, and leaves a live process's file alone (a build running at once)."""
+    import subprocess
+    import sys
+
+    from zhpress.pipeline import atomic_output
+
+    target = tmp_path / "book.pdf"
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    stale = tmp_path / f".book.pdf.{dead.stdout.strip()}.abcd.part"
+    stale.write_bytes(b"half")
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        live = tmp_path / f".book.pdf.{sleeper.pid}.efgh.part"
+        live.write_bytes(b"in progress")
+        with atomic_output(target) as tmp:
+            tmp.write_bytes(b"whole")
+        assert target.read_bytes() == b"whole"
+        assert not stale.exists()
+        assert live.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()

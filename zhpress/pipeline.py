@@ -73,11 +73,43 @@ def edition_paths(book: Book, out: Path) -> dict[str, Path]:
     }
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
+def remove_stale_parts(target: Path) -> list[Path]:
+    """Delete temporary files a killed build left for ``target``.
+
+    Each is named after the process writing it (``.NAME.PID.XXXX.part``), so a file whose
+    process is gone is debris, while one whose process is alive belongs to a build running
+    at the same time and is left alone.
+    """
+    removed = []
+    for part in target.parent.glob(f".{target.name}.*.part"):
+        pid_text = part.name[len(target.name) + 2 :].split(".", 1)[0]
+        if pid_text.isdigit() and not _alive(int(pid_text)):
+            try:
+                part.unlink()
+            except OSError:
+                continue
+            removed.append(part)
+    return removed
+
+
 @contextmanager
 def atomic_output(target: Path):
     """Yield a temporary path beside ``target``; rename it over ``target`` only on success."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    remove_stale_parts(target)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent
+    )
     os.close(fd)
     tmp_path = Path(tmp)
     try:
