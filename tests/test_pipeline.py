@@ -186,3 +186,32 @@ def test_a_killed_builds_temporary_file_is_removed_by_the_next_build(tmp_path):
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+def test_builds_finishing_at_once_keep_each_others_state(tmp_path):
+    """Each process records its own edition many times while the others do the same; no
+    entry may be lost to a read-modify-write race."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    from zhpress import state
+
+    out = tmp_path / "dist"
+    out.mkdir()
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from pathlib import Path; from zhpress import state;"
+        "out = Path(sys.argv[2]); target = out / (sys.argv[3] + '.bin');"
+        "target.write_bytes(sys.argv[3].encode());"
+        "[state.record(out, sys.argv[3], target, str(i)) for i in range(60)]"
+    )
+    editions = ["reader", "press", "epub", "extra"]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, str(ROOT), str(out), e]) for e in editions
+    ]
+    assert all(p.wait(timeout=60) == 0 for p in procs)
+    data = state.load(out)
+    assert sorted(data) == sorted(editions)
+    assert all(data[e]["fingerprint"] == "59" for e in editions)

@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from . import __version__
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE_FILE = ".zhpress-state.json"
+LOCK_FILE = ".zhpress-state.lock"
 CODE_DIRS = ("zhpress", "templates", "styles")
 
 
@@ -93,23 +94,36 @@ def is_current(out: Path, edition: str, target: Path, print_: str) -> bool:
     return entry.get("output") == file_digest(target)
 
 
-def record(out: Path, edition: str, target: Path, print_: str) -> None:
-    """Merge this edition's entry into the state file, atomically (builds may run at once)."""
-    data = load(out)
-    data[edition] = {"fingerprint": print_, "output": file_digest(target) or ""}
+def _update(out: Path, change: Callable[[dict[str, dict[str, str]]], None]) -> None:
+    """Read, change and rewrite the state file under an exclusive lock.
+
+    Two builds into the same folder may finish at once; without the lock each would rewrite
+    the file from what it read and drop the other's entry. The rewrite itself goes through a
+    temporary file and a rename, so a reader never sees half a file.
+    """
+    import fcntl
+
     out.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{STATE_FILE}.", dir=out)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=1, sort_keys=True)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, out / STATE_FILE)
-
-
-def forget(out: Path, edition: str) -> None:
-    data = load(out)
-    if edition in data:
-        data.pop(edition)
+    with open(out / LOCK_FILE, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        data = load(out)
+        before = dict(data)
+        change(data)
+        if data == before and (out / STATE_FILE).exists():
+            return
         fd, tmp = tempfile.mkstemp(prefix=f".{STATE_FILE}.", dir=out)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(data, handle, indent=1, sort_keys=True)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, out / STATE_FILE)
+
+
+def record(out: Path, edition: str, target: Path, print_: str) -> None:
+    """Merge this edition's entry into the state file (builds may run at once)."""
+    entry = {"fingerprint": print_, "output": file_digest(target) or ""}
+    _update(out, lambda data: data.__setitem__(edition, entry))
+
+
+def forget(out: Path, edition: str) -> None:
+    if edition in load(out):
+        _update(out, lambda data: data.pop(edition, None))
