@@ -19,6 +19,10 @@ CASES = [
     ("上一行\n===", "上一行==="),
     ("    缩进的段落", "缩进的段落"),
     ("有*着重*与**加粗**", "有着重与加粗"),  # inline Markdown is still markup
+    # Character references typed in a manuscript are text, not the characters they name.
+    ("&copy; 与 &amp; 与 &#169;", "&copy; 与 &amp; 与 &#169;"),
+    ("R&D 与 AT&T", "R&D 与 AT&T"),
+    ("&lt;script&gt;", "&lt;script&gt;"),
 ]
 
 

@@ -38,12 +38,25 @@ def _markdown() -> markdown.Markdown:
 BLOCK_CONSTRUCTS = ("indent", "code", "hashheader", "setextheader", "hr", "olist", "ulist", "quote")
 
 
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+
+
+def _literal_entities(text: str) -> str:
+    """'&copy;' typed in a manuscript is seven characters of text, not ©: Python-Markdown
+    passes character references through, so their '&' is escaped first (outside code spans,
+    whose content Markdown escapes itself)."""
+    parts = text.split("`")
+    for i in range(0, len(parts), 2):
+        parts[i] = _ENTITY.sub("&amp;", parts[i])
+    return "`".join(parts)
+
+
 def markdown_inline(text: str) -> Markup:
-    """One manuscript block as inline HTML (no wrapping <p>), raw HTML escaped, soft line
-    breaks resolved (see ``join_soft_breaks_html``)."""
+    """One manuscript block as inline HTML (no wrapping <p>), raw HTML escaped, character
+    references kept as text, soft line breaks resolved (see ``join_soft_breaks_html``)."""
     md = _markdown()
     md.reset()
-    html = md.convert(text)
+    html = md.convert(_literal_entities(text))
     if html.startswith("<p>") and html.endswith("</p>"):
         html = html[3:-4]
     return Markup(join_soft_breaks_html(html))
