@@ -174,7 +174,7 @@ def compose_text(book) -> dict[str, str]:
     """Each block of the chapter composed into lines as the PDF sets them: the text of the
     HTML spans (what WeasyPrint draws), keyed by the plan's piece."""
     from zhpress.html import lines_html
-    from zhpress.pdf import full_width_quotes, plan_book
+    from zhpress.pdf import compose_piece, full_width_quotes, plan_book
 
     plan = plan_book(book)
     out = {}
@@ -190,12 +190,7 @@ def compose_text(book) -> dict[str, str]:
             lambda ch, role: table[role].ink(ch),
         )
         measure = piece.measure or plan.geometry.measure
-        if piece.mode == "justify":
-            result = compose.compose(para, measure, piece.indent)
-        elif piece.mode == "balance":
-            result = compose.balance(para, measure)
-        else:
-            result = compose.compose(para, measure, piece.indent, justify=False)
+        result = compose_piece(para, piece, measure)
         out[key] = html_text(str(lines_html(result, piece.runs[0][1] if piece.runs else "serif")))
         assert squeeze(out[key]) == squeeze(piece.text), (key, piece.text, out[key])
     return out

@@ -82,6 +82,13 @@ def match_key(text: str) -> str:
     return "".join(ch for ch in text if is_han(ch) or ch.isalnum())
 
 
+def title_grams(title: str) -> list[str]:
+    """The title's distinct substrings of at least MIN_GRAM characters (two characters match
+    by chance), in a fixed order so scores add up the same way every run."""
+    key = match_key(title)
+    return sorted({key[a:b] for a in range(len(key)) for b in range(a + MIN_GRAM, len(key) + 1)})
+
+
 def title_affinity(paragraph_keys: list[str], titles: list[str]) -> list[list[float]]:
     """``out[p][t]``: how strongly paragraph p echoes title t (0 when it does not).
 
@@ -93,9 +100,7 @@ def title_affinity(paragraph_keys: list[str], titles: list[str]) -> list[list[fl
     m = len(paragraph_keys)
     out = [[0.0] * len(titles) for _ in range(m)]
     for t, title in enumerate(titles):
-        key = match_key(title)
-        grams = {key[a:b] for a in range(len(key)) for b in range(a + MIN_GRAM, len(key) + 1)}
-        for gram in sorted(grams):
+        for gram in title_grams(title):
             hits = [p for p, text in enumerate(paragraph_keys) if gram in text]
             if not hits:
                 continue
@@ -268,9 +273,7 @@ def article_similarity(article_keys: list[str], titles: list[str]) -> list[list[
     n = len(article_keys)
     out = [[0.0] * len(titles) for _ in range(n)]
     for t, title in enumerate(titles):
-        key = match_key(title)
-        grams = {key[a:b] for a in range(len(key)) for b in range(a + MIN_GRAM, len(key) + 1)}
-        for gram in sorted(grams):
+        for gram in title_grams(title):
             hits = [a for a, text in enumerate(article_keys) if gram in text]
             if not hits or len(hits) == n:
                 continue

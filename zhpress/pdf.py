@@ -423,6 +423,16 @@ class Composed:
     font_files: dict[str, Path]
 
 
+def compose_piece(para: compose.Paragraph, piece: Piece, measure: float) -> list[compose.Line]:
+    """Break one prepared piece by its mode: justified body text, a balanced heading, or
+    ragged lines (names, labels)."""
+    if piece.mode == "justify":
+        return compose.compose(para, measure, piece.indent)
+    if piece.mode == "balance":
+        return compose.balance(para, measure)
+    return compose.compose(para, measure, piece.indent, justify=False)
+
+
 _COMPOSED: dict[int, tuple[Book, Composed]] = {}
 _PIECES: dict[tuple, tuple[list[compose.Line], Markup]] = {}
 """Composed pieces by everything that decides their lines, so that ``watch`` recomposes only
@@ -477,12 +487,7 @@ def composed(book: Book, plan: Plan | None = None) -> Composed:
         if found is None:
             runs = full_width_quotes(piece.runs, shapers)
             para = compose.prepare(runs, piece.size, shape, ink)
-            if piece.mode == "justify":
-                result = compose.compose(para, measure, piece.indent)
-            elif piece.mode == "balance":
-                result = compose.balance(para, measure)
-            else:
-                result = compose.compose(para, measure, piece.indent, justify=False)
+            result = compose_piece(para, piece, measure)
             found = _PIECES[memo] = (result, lines_html(result, piece.runs[0][1]))
         lines[key], html[key] = found
     result = Composed(html, lines, files)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from .errors import EXIT_OK, BookError
+from .errors import EXIT_OK
 from .manuscript import Book, load_book
 from .parallel import Child, fork_edition, fork_renderer, wait_children
 from .progress import Progress
@@ -326,4 +326,4 @@ def write_editions(
         raise errors[0]
 
 
-__all__ = ["ALL_EDITIONS", "BookError", "atomic_output", "build", "edition_paths", "slug_of"]
+__all__ = ["ALL_EDITIONS", "atomic_output", "build", "edition_paths", "slug_of"]
