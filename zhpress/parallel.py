@@ -95,8 +95,9 @@ class Renderer:
     child: Child
     job_fd: int
 
-    def send(self, html: str, roots: tuple[Path, ...]) -> None:
-        _send(self.job_fd, "html", (html, roots))
+    def send(self, sections: list[tuple[str, str]], roots: tuple[Path, ...]) -> None:
+        """The book's parts (``pdf.render_sections``) and what WeasyPrint may read."""
+        _send(self.job_fd, "sections", (sections, roots))
         os.close(self.job_fd)
 
     def cancel(self) -> None:
@@ -133,9 +134,9 @@ def fork_renderer(edition: str, path: Path, press: bool) -> Renderer:
             message = _recv(job_read)
             if message is None:  # cancelled
                 os._exit(0)
-            _, (html, roots) = message
-            pdfwrite.write_html(
-                html, path, press, roots, lambda name: _send(write_fd, "stage", name)
+            _, (sections, roots) = message
+            pdfwrite.write_sections(
+                sections, path, press, roots, lambda name: _send(write_fd, "stage", name)
             )
             _send(write_fd, "done", None)
         except BaseException as exc:

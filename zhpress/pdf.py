@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -512,7 +513,29 @@ def _w3c(epoch: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
-def render_html(book: Book, press: bool) -> tuple[str, Plan]:
+Section = tuple[str, str]
+
+
+def render_sections(book: Book, press: bool) -> list[Section]:
+    """The book's parts as HTML pages of their own, in order: ``("meta", …)`` (only a head,
+    with the PDF's metadata), ``("front", …)`` (opening page and contents), one
+    ``(chapter id, …)`` per contribution, ``("back", …)`` (colophon). ``pdfwrite`` lays each
+    out as a document and joins the pages: a contribution opens a new page anyway, and an
+    edit then re-lays out only the part it touched."""
+    context, _ = _page_context(book, press)
+    template = environment().get_template("print/book.html.j2")
+    parts = ["meta", "front", *(c["id"] for c in context["chapters"]), "back"]
+    return [(part, template.render(part=part, **context)) for part in parts]
+
+
+def render_html(book: Book, press: bool, part: str = "front") -> tuple[str, Plan]:
+    """One part of the print book (see ``render_sections``): the opening pages by default."""
+    context, plan = _page_context(book, press)
+    html = environment().get_template("print/book.html.j2").render(part=part, **context)
+    return html, plan
+
+
+def _page_context(book: Book, press: bool) -> tuple[dict[str, Any], Plan]:
     plan = plan_book(book)
     result = composed(book, plan)
     g = plan.geometry
@@ -534,37 +557,33 @@ def render_html(book: Book, press: bool) -> tuple[str, Plan]:
         for c, chapter in enumerate(book.chapters)
     ]
     lede_text = " ".join(b.text for b in book.lede)
-    html = (
-        environment()
-        .get_template("print/book.html.j2")
-        .render(
-            book=book,
-            press=press,
-            g=g,
-            pt=lambda v: f"{v:.3f}pt",
-            bleed=f"{BLEED_MM}mm",
-            faces=faces,
-            icc=_icc_url(book) if press else None,
-            kicker=result.html.get("kicker"),
-            headline=result.html["headline"],
-            headline_size=plan.pieces["headline"].size,
-            series=result.html.get("series"),
-            moderator=result.html.get("moderator"),
-            lede=[result.html[f"lede-{n}"] for n in range(len(book.lede))],
-            chapters=chapters,
-            labels=LABELS,
-            colophon=[
-                (label, result.html[f"colophon-{n}"])
-                for n, (label, _) in enumerate(colophon_lines(plan))
-            ],
-            authors=list(book.panelists),
-            subject=lede_text or book.title,
-            keywords=[k for k in (book.series, book.kicker) if k],
-            generator=f"zhpress {__version__}",
-            date=_w3c(source_date(book)),
-        )
+    context = dict(
+        book=book,
+        press=press,
+        g=g,
+        pt=lambda v: f"{v:.3f}pt",
+        bleed=f"{BLEED_MM}mm",
+        faces=faces,
+        icc=_icc_url(book) if press else None,
+        kicker=result.html.get("kicker"),
+        headline=result.html["headline"],
+        headline_size=plan.pieces["headline"].size,
+        series=result.html.get("series"),
+        moderator=result.html.get("moderator"),
+        lede=[result.html[f"lede-{n}"] for n in range(len(book.lede))],
+        chapters=chapters,
+        labels=LABELS,
+        colophon=[
+            (label, result.html[f"colophon-{n}"])
+            for n, (label, _) in enumerate(colophon_lines(plan))
+        ],
+        authors=list(book.panelists),
+        subject=lede_text or book.title,
+        keywords=[k for k in (book.series, book.kicker) if k],
+        generator=f"zhpress {__version__}",
+        date=_w3c(source_date(book)),
     )
-    return html, plan
+    return context, plan
 
 
 def _icc_url(book: Book) -> str:
@@ -613,10 +632,10 @@ def fetch_roots(book: Book, press: bool) -> tuple[Path, ...]:
 def _write(book: Book, path: Path, press: bool, progress: Progress = None) -> None:
     step = progress or (lambda stage: None)
     step("compose")
-    html, _ = render_html(book, press)
-    from .pdfwrite import write_html
+    sections = render_sections(book, press)
+    from .pdfwrite import write_sections
 
-    write_html(html, path, press, fetch_roots(book, press), step)
+    write_sections(sections, path, press, fetch_roots(book, press), step)
 
 
 def write_reader(book: Book, path: Path, progress: Progress = None) -> None:

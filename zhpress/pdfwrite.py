@@ -19,18 +19,24 @@ STYLES = Path(__file__).resolve().parent.parent / "styles"
 Progress = Callable[[str], None] | None
 
 
-def write_html(
-    html: str, path: Path, press: bool, roots: tuple[Path, ...], progress: Progress = None
+Section = tuple[str, str]
+
+
+def write_sections(
+    sections: list[Section],
+    path: Path,
+    press: bool,
+    roots: tuple[Path, ...],
+    progress: Progress = None,
 ) -> None:
-    """The WeasyPrint half of an edition: lay out ``render_html``'s page and write the PDF.
-    Split from the composing half so another process can do it (see pipeline). WeasyPrint may
-    read only under ``roots`` (``pdf.fetch_roots``)."""
+    """The WeasyPrint half of an edition: lay out the book's parts (``pdf.render_sections``),
+    join their pages and write the PDF. Split from the composing half so another process can
+    do it (see pipeline). WeasyPrint may read only under ``roots`` (``pdf.fetch_roots``)."""
     from . import weasy
     from .fetch import safe_url_fetcher
 
     step = progress or (lambda stage: None)
     weasy.load()
-    from weasyprint import CSS, HTML
     from weasyprint.urls import FatalURLFetchingError
 
     weasy.release()  # the previous edition's document, if this process wrote one
@@ -38,10 +44,7 @@ def write_html(
     fetcher = safe_url_fetcher(roots)
     with weasy.no_collection():
         try:
-            stylesheet = CSS(filename=str(STYLES / "print.css"), url_fetcher=fetcher)
-            document = HTML(string=html, base_url=str(STYLES), url_fetcher=fetcher).render(
-                stylesheets=[stylesheet]
-            )
+            documents = lay_out(sections, press, fetcher)
         except FatalURLFetchingError as exc:
             # The manuscript's own references were checked with their chapter:line before
             # rendering (fetch.check_references); this one comes from a template or stylesheet.
@@ -50,8 +53,155 @@ def write_html(
                 hint="keep every file the book uses inside its folder or the project's styles/",
             ) from None
         step("write")
-        _write_pdf(document, html, path, press)
-    weasy.keep(document)
+        pages = [page for document in documents for page in document.pages]
+        book = documents[0].copy(pages)
+        book.metadata = _metadata(sections[0][1], fetcher)
+        _write_pdf(book, "".join(html for _, html in sections), path, press)
+    weasy.keep(book)
+
+
+# Laid-out parts of the last reader edition this process wrote, by (HTML, page CSS, edition),
+# and the font configuration they were laid out with: ``watch`` lays out again only what
+# changed.
+_LAID_OUT: dict[tuple[str, str, bool], Any] = {}
+_FONT_CONFIG: dict[str, Any] = {}
+_REMEMBER = False
+
+
+def remember_parts() -> None:
+    """Keep the reader's laid-out parts from one build to the next (``watch``). A one-off
+    build keeps nothing: the parts of a long book hold hundreds of megabytes."""
+    global _REMEMBER
+    _REMEMBER = True
+
+
+def lay_out(sections: list[Section], press: bool, fetcher: Any) -> list[Any]:
+    """One WeasyPrint document per part, numbered as one book.
+
+    The parts are laid out in order, each told the number and side of its first page; the
+    contents are laid out first with blank numbers (to learn how many pages they take) and
+    again with the numbers the contributions got. A part whose HTML and numbering did not
+    change since the last book this process laid out is taken as it was."""
+    from weasyprint import CSS, HTML
+
+    faces = "".join(re.findall(r"@font-face \{[^}]*\}", sections[0][1]))
+    if faces not in _FONT_CONFIG:
+        # New subsets (new characters): a fresh configuration, so no family can resolve to
+        # an earlier file that lacks them; nothing laid out with the old one is reused.
+        from weasyprint.text.fonts import FontConfiguration
+
+        _FONT_CONFIG.clear()
+        _LAID_OUT.clear()
+        _FONT_CONFIG[faces] = FontConfiguration()
+    font_config = _FONT_CONFIG[faces]
+    stylesheet = CSS(filename=str(STYLES / "print.css"), url_fetcher=fetcher)
+    # Only the reader's parts are kept: painting a page with crop marks adds the marks to the
+    # page's background for good (WeasyPrint 70, draw_background), so a press page painted
+    # twice would carry two sets. The reader is the edition ``watch`` hurries for anyway.
+    reuse = _REMEMBER and not press
+    previous = dict(_LAID_OUT) if reuse else {}
+    kept: dict[tuple[str, str, bool], Any] = {}
+
+    def render(html: str, page_css: str) -> Any:
+        key = (html, page_css, press)
+        document = kept.get(key) or previous.get(key)
+        if document is None:
+            document = HTML(string=html, base_url=str(STYLES), url_fetcher=fetcher).render(
+                stylesheets=[stylesheet, CSS(string=page_css)], font_config=font_config
+            )
+        kept[key] = document
+        return document
+
+    _, (_, front), *chapters, (_, back) = sections
+    numbers = _guess_numbers(sections, press) or {name: 0 for name, _ in chapters}
+    for _ in range(3):
+        first = render(front, _numbering(1) + _contents(numbers))
+        page = 1 + len(first.pages)
+        starts, bodies = {}, []
+        for name, html in chapters:
+            starts[name] = page
+            bodies.append(render(html, _numbering(page)))
+            page += len(bodies[-1].pages)
+        if starts == numbers:
+            break
+        numbers = starts
+    closing = render(back, _numbering(page))
+    _keep_numbers(sections, press, numbers)
+    if reuse:
+        _LAID_OUT.clear()
+        _LAID_OUT.update(kept)
+    return [first, *bodies, closing]
+
+
+_LAST_NUMBERS: dict[str, dict[str, int]] = {}
+
+
+def _numbers_key(sections: list[Section], press: bool) -> str:
+    from . import cache
+
+    return cache.key_of({"what": "page numbers", "press": press, "front": sections[1][1]})
+
+
+def _guess_numbers(sections: list[Section], press: bool) -> dict[str, int] | None:
+    """The contents' page numbers as this book had them last time, like LaTeX's .aux file:
+    right, the contents are laid out once instead of twice; wrong (or missing), ``lay_out``
+    corrects them, so a guess only ever costs time. In ``watch``, the last build's."""
+    import json
+
+    from . import cache
+
+    names = [name for name, _ in sections[2:-1]]
+    found: object = _LAST_NUMBERS.get(_edition(press))
+    if found is None:
+        data = cache.load("numbers", _numbers_key(sections, press))
+        try:
+            found = json.loads(data) if data else None
+        except ValueError:
+            found = None
+    if isinstance(found, dict) and list(found) == names:
+        if all(isinstance(v, int) for v in found.values()):
+            return found
+    return None
+
+
+def _keep_numbers(sections: list[Section], press: bool, numbers: dict[str, int]) -> None:
+    import json
+
+    from . import cache
+
+    if _LAST_NUMBERS.get(_edition(press)) != numbers:
+        cache.store("numbers", _numbers_key(sections, press), json.dumps(numbers).encode())
+    _LAST_NUMBERS[_edition(press)] = numbers
+
+
+def _edition(press: bool) -> str:
+    return "press" if press else "reader"
+
+
+def _metadata(head: str, fetcher: Any) -> Any:
+    """Title, authors, dates … for the whole PDF, from the "meta" part (a head alone)."""
+    from weasyprint import HTML
+    from weasyprint.document import DocumentMetadata
+    from weasyprint.html import get_html_metadata
+
+    return DocumentMetadata(**get_html_metadata(HTML(string=head, url_fetcher=fetcher)))
+
+
+def _numbering(first_page: int) -> str:
+    """A part's first page: its number, and its side (odd pages are right-hand pages)."""
+    side = "right" if first_page % 2 else "left"
+    return (
+        f"@page :first {{ counter-reset: page {first_page}; }}\n"
+        f"html {{ break-before: {side}; }}\n"
+    )
+
+
+def _contents(numbers: dict[str, int]) -> str:
+    """The contents' page numbers (chapter ids are ``c1``, ``c2`` …, numbers are ints)."""
+    return "".join(
+        f'.toc a[href="#{name}"]::after {{ content: leader("·") "{number or ""}"; }}\n'
+        for name, number in numbers.items()
+    )
 
 
 def _write_pdf(document: Any, html: str, path: Path, press: bool) -> None:

@@ -274,16 +274,16 @@ def write_editions(
         try:
             preflight()
             preflight = lambda: None  # noqa: E731 - done; the rest must not repeat it
-            from .pdf import fetch_roots, render_html
+            from .pdf import fetch_roots, render_sections
 
             report.stage(edition, "compose")
-            html, _ = render_html(book, press=edition == "press")
+            sections = render_sections(book, press=edition == "press")
             roots = fetch_roots(book, press=edition == "press")
         except BaseException:
             renderer.cancel()
             report.failed(edition)
             raise
-        renderer.send(html, roots)
+        renderer.send(sections, roots)
         children.append(renderer.child)
         editions.remove(edition)
     preflight()

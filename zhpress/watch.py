@@ -156,9 +156,10 @@ def watch(
     log(f"watching {', '.join(str(f) for f in folders)} (Ctrl-C to stop)")
     if any(e in PRINT_EDITIONS for e in only):
         # Import the heavy renderer once, up front, so the first edit is as fast as the rest.
-        from . import weasy
+        from . import pdfwrite, weasy
 
         weasy.load()
+        pdfwrite.remember_parts()
     before = snapshot(folders)
     wait, close = _waiter(folders, poll)
     try:
