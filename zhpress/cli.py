@@ -77,12 +77,27 @@ def _with_default_command(argv: list[str]) -> list[str]:
     return argv
 
 
+def _stand_by(only: list[str] | None, jobs: int | None) -> None:
+    """A build of one print edition (``--only reader``: the quick proof while editing) spends
+    most of its time importing WeasyPrint in a child process; fork that child first thing."""
+    import os
+
+    prints = {e for e in (only or EDITIONS) if e in ("reader", "press")}
+    if len(prints) != 1 or not hasattr(os, "fork"):
+        return
+    from .parallel import default_jobs, stand_by
+
+    if (jobs or default_jobs()) > 1:
+        stand_by(prints.pop())
+
+
 def main(argv: list[str] | None = None) -> int:
     args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv))
     parser = _parser()
     args = parser.parse_args(args_list)  # exits 2 with a usage message on bad usage
     try:
         if args.command == "build":
+            _stand_by(args.only, args.jobs)
             from .pipeline import build
 
             return build(
@@ -111,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; previous outputs are untouched", file=sys.stderr)
         return 130
+    finally:
+        if "zhpress.parallel" in sys.modules:
+            sys.modules["zhpress.parallel"].dismiss()
     parser.print_usage(sys.stderr)
     return EXIT_BAD_INPUT if args.command else EXIT_OK
 

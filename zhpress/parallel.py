@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 import pickle
 import select
+import signal
 import struct
+import sys
 import time
 import traceback
 from collections.abc import Callable
@@ -90,19 +92,27 @@ def _recv(fd: int) -> Any:
 @dataclass
 class Renderer:
     """A child that imports WeasyPrint while the parent composes, then writes the PDF of the
-    HTML it is sent. For a single print edition this overlaps the two slowest starts."""
+    parts it is sent. For a single print edition this overlaps the two slowest starts."""
 
     child: Child
     job_fd: int
 
-    def send(self, sections: list[tuple[str, str]], roots: tuple[Path, ...]) -> None:
-        """The book's parts (``pdf.render_sections``) and what WeasyPrint may read."""
-        _send(self.job_fd, "sections", (sections, roots))
+    def send(
+        self, sections: list[tuple[str, str]], roots: tuple[Path, ...], path: Path, press: bool
+    ) -> None:
+        """The book's parts (``pdf.render_sections``), what WeasyPrint may read, and where."""
+        self.child.started = time.perf_counter()
+        _send(self.job_fd, "sections", (sections, roots, path, press))
         os.close(self.job_fd)
 
     def cancel(self) -> None:
-        """The parent failed before sending: let the child go and reap it."""
+        """No job after all (the parent failed, or the edition is up to date): stop the child,
+        which has written nothing, without waiting for its imports, and reap it."""
         os.close(self.job_fd)
+        try:
+            os.kill(self.child.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         os.waitpid(self.child.pid, 0)
         os.close(self.child.fd)
         self.child.closed = self.child.reaped = True
@@ -119,7 +129,7 @@ def _report_failure(write_fd: int, edition: str, exc: BaseException) -> None:
         pass  # the parent is gone or the pipe is broken: the exit code still tells
 
 
-def fork_renderer(edition: str, path: Path, press: bool) -> Renderer:
+def fork_renderer(edition: str) -> Renderer:
     read_fd, write_fd = os.pipe()
     job_read, job_write = os.pipe()
     pid = os.fork()
@@ -134,7 +144,7 @@ def fork_renderer(edition: str, path: Path, press: bool) -> Renderer:
             message = _recv(job_read)
             if message is None:  # cancelled
                 os._exit(0)
-            _, (sections, roots) = message
+            _, (sections, roots, path, press) = message
             pdfwrite.write_sections(
                 sections, path, press, roots, lambda name: _send(write_fd, "stage", name)
             )
@@ -147,6 +157,41 @@ def fork_renderer(edition: str, path: Path, press: bool) -> Renderer:
     os.close(write_fd)
     os.close(job_read)
     return Renderer(Child(edition, pid, read_fd, time.perf_counter()), job_write)
+
+
+def default_jobs() -> int:
+    """Processes to build editions in: ``$ZHPRESS_JOBS``, else one per core."""
+    given = os.environ.get("ZHPRESS_JOBS", "")
+    if given.strip().isdigit() and int(given) > 0:
+        return int(given)
+    return os.cpu_count() or 1
+
+
+_STANDBY: dict[str, Renderer] = {}
+
+
+def stand_by(edition: str) -> None:
+    """Fork the renderer of ``edition`` now, at the very start of the command, before the
+    rest of the program is even imported: the child's import of WeasyPrint is the longest
+    step of a one-edition build, and every millisecond it starts earlier is one saved. The
+    build takes it (``take_standby``) or, when the edition is up to date or the manuscript is
+    bad, ``dismiss`` stops it."""
+    if edition not in _STANDBY and "weasyprint" not in sys.modules:
+        try:
+            _STANDBY[edition] = fork_renderer(edition)
+        except OSError:  # no process to spare: the build forks or writes in-process later
+            pass
+
+
+def take_standby(edition: str) -> Renderer | None:
+    return _STANDBY.pop(edition, None)
+
+
+def dismiss() -> None:
+    """Stop every renderer that was forked ahead and never given its job."""
+    while _STANDBY:
+        _, renderer = _STANDBY.popitem()
+        renderer.cancel()
 
 
 def fork_edition(

@@ -18,7 +18,14 @@ from pathlib import Path
 
 from .errors import EXIT_OK
 from .manuscript import Book, load_book
-from .parallel import Child, fork_edition, fork_renderer, wait_children
+from .parallel import (
+    Child,
+    default_jobs,
+    fork_edition,
+    fork_renderer,
+    take_standby,
+    wait_children,
+)
 from .progress import Progress
 
 ALL_EDITIONS = ("reader", "press", "epub")
@@ -149,14 +156,6 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def default_jobs() -> int:
-    """Processes to build editions in: ``$ZHPRESS_JOBS``, else one per core."""
-    given = os.environ.get("ZHPRESS_JOBS", "")
-    if given.strip().isdigit() and int(given) > 0:
-        return int(given)
-    return os.cpu_count() or 1
-
-
 def build(
     book_dir: Path,
     out: Path,
@@ -265,7 +264,7 @@ def write_editions(
         # process composes the book, then lays out the page it is sent.
         edition = prints[0]
         try:
-            renderer = fork_renderer(edition, temps[edition], press=edition == "press")
+            renderer = take_standby(edition) or fork_renderer(edition)
         except OSError:  # no process to spare: write it here, as with --jobs 1
             return write_editions(
                 book, temps, jobs=1, report=report, targets=targets, preflight=preflight
@@ -283,7 +282,7 @@ def write_editions(
             renderer.cancel()
             report.failed(edition)
             raise
-        renderer.send(sections, roots)
+        renderer.send(sections, roots, temps[edition], press=edition == "press")
         children.append(renderer.child)
         editions.remove(edition)
     preflight()
