@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from tests.conftest import ROOT, write_book
+from tests.conftest import BOOK, ROOT, write_book
 
 # Runs ``build.py``'s command line in a fresh interpreter and reports what the standby
 # renderer did: forked (its pid), given the job, or stopped, and whether it was reaped.
@@ -88,3 +88,27 @@ def test_no_renderer_is_forked_ahead_for_a_whole_book_or_one_job(tmp_path):
     assert whole["events"] == []
     one_job = drive("--only", "reader", "--jobs", "1", "--out", str(tmp_path / "b"))
     assert one_job["code"] == 0 and one_job["events"] == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [(), ("--only", "reader"), ("--jobs", "1")],
+    ids=["all editions", "one edition", "one job"],
+)
+def test_a_build_leaves_no_temporary_files(tmp_path, args):
+    """WeasyPrint copies each font into a temporary folder that a forked process, which ends
+    with os._exit, never removed: every build used to leave one in /tmp."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    command = [sys.executable, str(ROOT / "build.py"), "--book", str(BOOK)]
+    result = subprocess.run(
+        [*command, "--out", str(tmp_path / "dist"), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert list(scratch.iterdir()) == []

@@ -118,6 +118,15 @@ class Renderer:
         self.child.closed = self.child.reaped = True
 
 
+def _leave(code: int) -> None:
+    """End a forked child at once (no cleanup of the parent's state), but remove the
+    temporary files it made itself."""
+    weasy = sys.modules.get("zhpress.weasy")
+    if weasy is not None:
+        weasy.cleanup()
+    os._exit(code)
+
+
 def _report_failure(write_fd: int, edition: str, exc: BaseException) -> None:
     """Send a child's failure to the parent: a project error as it is (its message and exit
     code are the editor's), anything else as text with its traceback."""
@@ -143,6 +152,7 @@ def fork_renderer(edition: str) -> Renderer:
             weasy.load()
             message = _recv(job_read)
             if message is None:  # cancelled
+                weasy.cleanup()
                 os._exit(0)
             _, (sections, roots, path, press) = message
             pdfwrite.write_sections(
@@ -153,7 +163,7 @@ def fork_renderer(edition: str) -> Renderer:
             code = 1
             _report_failure(write_fd, edition, exc)
         finally:
-            os._exit(code)
+            _leave(code)
     os.close(write_fd)
     os.close(job_read)
     return Renderer(Child(edition, pid, read_fd, time.perf_counter()), job_write)
@@ -212,7 +222,7 @@ def fork_edition(
             code = 1
             _report_failure(write_fd, edition, exc)
         finally:
-            os._exit(code)
+            _leave(code)
     os.close(write_fd)
     return Child(edition, pid, read_fd, time.perf_counter())
 
