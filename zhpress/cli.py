@@ -133,5 +133,26 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_BAD_INPUT if args.command else EXIT_OK
 
 
+def run() -> None:
+    """``build.py``'s entry: ``main``, then leave without tearing the interpreter down.
+
+    Freeing every imported module and object at exit took 30-50 ms of each build, after the
+    editions were written and reported. The exit handlers still run (temporary folders are
+    removed) and the output is flushed; only the teardown is skipped."""
+    import atexit
+    import os
+
+    try:
+        code = main()
+    except SystemExit as exc:  # argparse: --help, --version, bad usage
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        if exc.code is not None and not isinstance(exc.code, int):
+            print(exc.code, file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
