@@ -265,3 +265,31 @@ def test_fast_line_check_agrees_with_pdfmeasure_on_mixed_text(tmp_path, monkeypa
         assert problems == [] and report.short_lines == [] and report.prohibited == []
         assert checked == report.lines_checked >= 10
     assert errors(check.run_checks(book, paths, check.FAST_CHECKS)) == []
+
+
+def test_a_split_word_that_fits_a_line_is_still_caught_a_long_url_is_not(tmp_path, monkeypatch):
+    """Breaking inside a Western run is allowed only for one wider than the measure: a
+    composer that split any word (planted here) is caught by the fast line check and by
+    pdfmeasure, and the URL of the same book is not reported."""
+    from zhpress import compose
+    from zhpress.pdf import geometry_of
+    from zhpress.pdfmeasure import measure_edition
+
+    chapter = (
+        "---\npanelist: 王小明\ntitle: 断词\n---\n\n"
+        "佛山新型工业化的关键词与核心内涵可以概括为Supercalifragilistic这个拆不得的词。\n\n"
+        "全文见https://www.example.com/forum/2023/foshan/new-industrialisation/roundtable/"
+        "full-text.html?lang=zh&page=1，欢迎查阅。\n"
+    )
+    root = write_book(tmp_path / "book", chapters={"01-split.md": chapter})
+    opened = compose._open_long_runs
+    monkeypatch.setattr(compose, "_open_long_runs", lambda p, measure: opened(p, 0.0))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    build(root, tmp_path / "dist", only=("reader",), run_checks=False, force=True)
+    book = load_book(root)
+    paths = {"reader": edition_paths(book, tmp_path / "dist")["reader"]}
+    problems, _ = check.line_problems(check.Outputs(book, paths), "reader")
+    assert len(problems) == 1 and "splits the Western word at " in problems[0], problems
+    assert "01-split.md:6 line 1" in problems[0]
+    report = measure_edition(paths["reader"], book, geometry_of(book))
+    assert report.prohibited == ["01-split.md:6 line 1 (page 3): splits a Western word"]

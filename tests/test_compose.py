@@ -10,13 +10,13 @@ import pytest
 from zhpress import cjk
 from zhpress.compose import Paragraph, balance, compose, prepare
 from zhpress.fonts import Shaper, resolve_faces, subset_file
-from zhpress.html import lines_html
+from zhpress.html import _pt, lines_html
 
 SIZE = 10.0  # 1 em = 10 pt keeps the arithmetic readable
 EM = SIZE
 CHARS = (
     "中文排版的标准是每一行都对齐到版心两端他说好吗然后我们走吧年月日佛山规上工业总产值突破万亿元"
-    "，。、；：？！“”‘’（）《》——……" + string.ascii_letters + string.digits + "%+-. "
+    "，。、；：？！“”‘’（）《》——……" + string.ascii_letters + string.digits + "%+-. /:_?&="
 )
 
 
@@ -206,3 +206,66 @@ def test_a_centred_heading_is_centred_on_its_ink_not_on_a_marks_blank(make):
     assert "margin-right:-5pt" in str(lines_html([line], "serif"))
     (quoted,) = balance(make("“好”然后"), 12 * EM)
     assert quoted.trim_start == pytest.approx(0.5 * EM)
+
+
+URL = "https://www.example.com/some/very/long/path/that/does/not/fit/on/one/line/index.html"
+
+
+def _on_the_measure(lines, measure: float, indent: float = 0.0) -> None:
+    """Every line but the last ends on the measure with ordinary spacing, the text whole."""
+    for line in lines[:-1]:
+        assert line.width == pytest.approx(measure), line.text
+        assert abs(line.spacing) <= 0.05 * EM, (line.text, line.spacing / EM)
+    assert lines[0].indent == indent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "详见网站" + URL + "。",  # a few ideographs, then a URL wider than the measure
+        URL + "是本文的参考。",  # the URL opens the paragraph
+        "读者可以访问我们的网站查看全文" + URL + "欢迎转发。",
+    ],
+)
+def test_a_url_wider_than_the_measure_breaks_inside_it_and_every_line_stays_on_the_measure(
+    make, text
+):
+    p = make(text)
+    lines = compose(p, 12 * EM, indent=2 * EM)
+    assert "".join(line.text for line in lines) == text  # nothing lost, nothing added
+    _on_the_measure(lines, 12 * EM, 2 * EM)
+    pieces = [line.text for line in lines[:-1]]
+    assert sum(t.endswith("/") for t in pieces) >= 2, pieces  # after a / when it costs little
+    for line in lines:
+        assert line.text[0] not in cjk.NO_LINE_START and line.text[-1] not in cjk.NO_LINE_END
+
+
+def test_a_word_wider_than_the_measure_breaks_between_letters(make):
+    word = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 2
+    text = "所谓" + word + "，是一个词。"
+    lines = compose(make(text), 12 * EM, indent=2 * EM)
+    assert "".join(line.text for line in lines) == text
+    assert len(lines) >= 3
+    _on_the_measure(lines, 12 * EM, 2 * EM)
+    # 1/4 em between 谓 and P, never stretched; the letters take the slack.
+    first = lines[0]
+    assert first.after[1] == pytest.approx(0.25 * EM)
+
+
+def test_a_western_word_that_fits_a_line_is_moved_whole_not_broken(make):
+    word = "Supercalifragilistic"  # about 9 em: too long for the rest of the line, fits a line
+    text = "中文排版的标准" + word + "这个词。"
+    lines = compose(make(text), 12 * EM, indent=2 * EM)
+    assert [line.text for line in lines][1].startswith(word)
+    assert lines[0].text == "中文排版的标准"
+
+
+def test_a_broken_long_run_is_letterspaced_in_the_html_and_keeps_its_text(make):
+    import re
+
+    text = "详见网站" + URL + "。"
+    lines = compose(make(text), 12 * EM, indent=2 * EM)
+    html = str(lines_html(lines, "serif"))
+    assert re.sub(r"<[^>]+>", "", html).replace("\n", "") == text
+    assert f"letter-spacing:{_pt(lines[0].spacing)}pt" in html  # inside the URL's span too
+    assert html.count(f"letter-spacing:{_pt(lines[0].spacing)}pt") == 2

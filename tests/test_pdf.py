@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 from contextlib import contextmanager
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -446,3 +447,53 @@ def test_headline_is_sized_to_one_line_when_it_can_be():
     assert headline_size(title, 28 * 10.5) == 21  # A5: 21 pt fits
     assert headline_size(title, 25 * 10.5) == 18.5  # 32开: 18.5 pt keeps it on one line
     assert headline_size(title * 3, 28 * 10.5) == 16  # too long: 16 pt, balanced lines
+
+
+LONG_RUNS = (
+    "---\npanelist: 王小明\ntitle: 长串\n---\n\n"
+    "详见网站https://www.example.com/some/very/long/path/that/does/not/fit/anywhere/at/all/"
+    "in/one/line/of/the/book/index.html。\n\n"
+    "https://www.example.com/forum/2023/foshan/new-industrialisation/roundtable/full-text.html"
+    "是本文的参考，首行即是网址。\n\n"
+    "所谓Pneumonoultramicroscopicsilicovolcanoconiosis_and_Supercalifragilisticexpialidocious"
+    "ness_together，是一个比整行还长的标识符。\n\n"
+    "佛山的新型工业化可以概括为Supercalifragilistic这个词，它放得进一行，只整体移到下一行。\n"
+)
+
+
+def test_latin_runs_wider_than_the_measure_build_cleanly_on_the_measure(tmp_path):
+    """A URL or identifier wider than the measure, after a few ideographs or opening the
+    paragraph: the build exits 0, the text layer is the manuscript, every non-final line ends
+    on the measure and no gap between two characters is opened beyond ordinary spacing."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    from zhpress.pdfmeasure import book_blocks, locate, read_chars
+
+    root = write_book(tmp_path / "book", chapters={"01-long.md": LONG_RUNS})
+    result = subprocess.run(
+        [sys.executable, "build.py", "--book", str(root), "--out", str(tmp_path / "dist")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    book = load_book(root)
+    g = geometry_of(book)
+    for edition in ("reader", "press"):
+        path = edition_paths(book, tmp_path / "dist")[edition]
+        report = measure_edition(path, book, g)
+        assert report.wrong_chars == 0, report.wrong_detail
+        assert report.short_lines == [] and report.overfull_lines == []
+        assert report.prohibited == [] and report.quarter_em == []
+        _, paragraphs = book_blocks(book)
+        blocks = locate(read_chars(path, g.frame), paragraphs, Report())
+        long_ones = [b for b in blocks if "Super" in b.text or "https" in b.text]
+        assert len(long_ones) == 4 and all(len(b.lines()) >= 2 for b in long_ones[:3])
+        for block in long_ones[:3]:
+            for line in block.lines():
+                gaps = [(b.x0 - a.x1) / g.size for (_, a), (_, b) in pairwise(line)]
+                assert max(gaps) < 0.3, (block.name, block.text[line[0][0] :][:20], max(gaps))

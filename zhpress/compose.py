@@ -12,10 +12,16 @@ as Pango shapes them), and each line is handed to WeasyPrint already broken and 
   when a prohibited mark would start the next line, the line is squeezed to take it in
   before a character is pushed down (先挤进，后推出);
 - 1/4 em between ideographs and Western words or numbers, none at a line's edges;
-- no hanging punctuation: nothing goes past the measure.
+- no hanging punctuation: nothing goes past the measure;
+- a Western word or number is kept whole and moved to the next line, unless it is wider
+  than the whole measure (a URL, an identifier): then, as CLREQ allows as a last resort, it
+  breaks inside, after a URL's ``/ . - _ ? & =`` when that costs little spacing, else between
+  any two letters, and never with an added hyphen (the text layer must stay the manuscript).
 
 The slack of a line is spread evenly over its justifiable gaps (between ideographs and marks;
-never inside a Western word, never at the fixed 1/4 em).
+never inside a Western word, never at the fixed 1/4 em) -- except inside a Western run wider
+than the measure, whose pieces are letter-spaced, or a line of nothing but such a piece could
+never end on the measure.
 """
 
 from __future__ import annotations
@@ -30,6 +36,11 @@ from . import cjk
 # absorb without any ink touching.
 SQUEEZE_PER_GAP_EM = 0.05
 SQUEEZE_MAX_EM = 1.0
+# Inside a Western run too wide for any line, a break after one of these (a URL's separators)
+# is preferred to a break between two letters when it opens the line's gaps by no more than
+# this; beyond, the letters are split where the line is fullest.
+URL_BREAK_AFTER = frozenset("/.-_?&=")
+URL_BREAK_STRETCH_PER_GAP_EM = 0.05
 # A last line of one lone character (孤字) is avoided when the line before it can give up
 # a character by opening its gaps by no more than this.
 WIDOW_STRETCH_PER_GAP_EM = 0.12
@@ -94,6 +105,9 @@ class Paragraph:
     cum_gap: tuple[float, ...] = ()
     cum_just: tuple[int, ...] = ()
     """Prefix sums over glyphs, gaps and justifiable gaps, so a line is measured in O(1)."""
+    last_resort: tuple[bool, ...] = ()
+    """May a line end before glyph i only when no other break will do (between two letters of
+    a Western run wider than the measure)? Empty: no such break anywhere."""
 
 
 Shape = Callable[[str, str, str], list[tuple[str, float]]]
@@ -167,11 +181,10 @@ def prepare(
         gap.append(q - c)
         justifiable.append(q == 0 and not (a.western and b.western))
         breakable.append(cjk.break_allowed(text, b.index))
-    cum_width, cum_gap, cum_just = [0.0], [0.0], [0]
+    cum_width, cum_gap, cum_just = [0.0], [0.0], _prefix(justifiable)
     for i, g in enumerate(glyphs):
         cum_width.append(cum_width[-1] + g.width)
         cum_gap.append(cum_gap[-1] + gap[i])
-        cum_just.append(cum_just[-1] + justifiable[i])
     return Paragraph(
         text,
         tuple(glyphs),
@@ -182,6 +195,50 @@ def prepare(
         tuple(cum_width),
         tuple(cum_gap),
         tuple(cum_just),
+    )
+
+
+def _prefix(flags: Sequence[bool]) -> tuple[int, ...]:
+    out = [0]
+    for flag in flags:
+        out.append(out[-1] + flag)
+    return tuple(out)
+
+
+def _open_long_runs(p: Paragraph, measure: float) -> Paragraph:
+    """``p`` with breaks and justifiable gaps inside every Western run wider than
+    ``measure``: kept whole, such a run (a URL, a long identifier) would stick out of the
+    measure, or leave the line before it with a few ideographs spread over the whole width.
+    A run that fits a line of its own is left whole and goes to the next line instead."""
+    n = len(p.glyphs)
+    breakable, justifiable = list(p.breakable), list(p.justifiable)
+    last_resort = [False] * n
+    opened = False
+    a = 0
+    while a < n:
+        b = a + 1
+        if p.glyphs[a].western:
+            while b < n and p.glyphs[b].western and not p.breakable[b]:
+                b += 1
+        if b - a > 1 and _natural(p, a, b) > measure + EPS:
+            opened = True
+            for i in range(a + 1, b):
+                before, after = p.glyphs[i - 1].text, p.glyphs[i].text
+                justifiable[i] = True
+                if after[0] in cjk.NO_LINE_START or before[-1] in cjk.NO_LINE_END:
+                    continue
+                breakable[i] = True
+                url = before[-1] in URL_BREAK_AFTER and after[0] not in URL_BREAK_AFTER
+                last_resort[i] = not url
+        a = b
+    if not opened:
+        return p
+    return replace(
+        p,
+        breakable=tuple(breakable),
+        justifiable=tuple(justifiable),
+        cum_just=_prefix(justifiable),
+        last_resort=tuple(last_resort),
     )
 
 
@@ -220,12 +277,14 @@ def _choose_end(p: Paragraph, start: int, avail: float, justify: bool) -> int:
     if end == n:
         return n
     fit = next((e for e in range(end, start, -1) if p.breakable[e]), None)
+    if fit is not None and p.last_resort and p.last_resort[fit]:
+        fit = _url_break(p, start, fit, avail)
     squeeze = None
     if justify:
         em = p.size
         for e in range(end + 1, n + 1):
-            if e < n and not p.breakable[e]:
-                continue
+            if e < n and (not p.breakable[e] or (p.last_resort and p.last_resort[e])):
+                continue  # a word is not split to squeeze one more letter in
             over = _natural(p, start, e) - avail
             limit = min(SQUEEZE_PER_GAP_EM * em * _gaps(p, start, e), SQUEEZE_MAX_EM * em)
             if over <= limit + EPS or fit is None:
@@ -241,6 +300,21 @@ def _choose_end(p: Paragraph, start: int, avail: float, justify: bool) -> int:
     return squeeze if shrink < stretch else fit
 
 
+def _url_break(p: Paragraph, start: int, fit: int, avail: float) -> int:
+    """Instead of ``fit``, a break between two letters, the latest break that is not a last
+    resort (after a URL's separator, or before the long run), if the line can reach the
+    measure from there with little spacing; else ``fit``."""
+    for e in range(fit - 1, start, -1):
+        if not p.breakable[e]:
+            continue
+        stretch = (avail - _natural(p, start, e)) / max(_gaps(p, start, e), 1)
+        if stretch > URL_BREAK_STRETCH_PER_GAP_EM * p.size + EPS:
+            break
+        if not p.last_resort[e]:
+            return e
+    return fit
+
+
 def compose(
     p: Paragraph,
     measure: float,
@@ -252,6 +326,7 @@ def compose(
     n = len(p.glyphs)
     if n == 0:
         return []
+    p = _open_long_runs(p, measure)
     bounds: list[tuple[int, int]] = []
     start = 0
     while start < n:

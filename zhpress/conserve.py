@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -148,6 +148,8 @@ class PdfText:
     stream: Stream
     line_of: list[int]
     lines: list[Line]
+    advances: list[float] = field(default_factory=list)
+    """The font's advance of each character of the stream, in pt (0 where unknown)."""
 
 
 def pdf_text(drawn: Drawn, book: Book) -> PdfText:
@@ -160,6 +162,7 @@ def pdf_text(drawn: Drawn, book: Book) -> PdfText:
     places: list[str] = []
     line_of: list[int] = []
     kept: list[Line] = []
+    advances: list[float] = []
     for line in lines_of(drawn.runs):
         if not (g.top <= line.baseline <= g.top + g.text_height + 1):
             continue
@@ -170,7 +173,9 @@ def pdf_text(drawn: Drawn, book: Book) -> PdfText:
         chars.append(text)
         places.extend([f"page {line.page + 1}"] * len(text))
         line_of.extend([len(kept) - 1] * len(text))
-    return PdfText(Stream("".join(chars), places), line_of, kept)
+        widths = line.advances if len(line.advances) == len(line.text) else [0.0] * len(line.text)
+        advances += [a for ch, a in zip(line.text, widths, strict=True) if not _LAYOUT.match(ch)]
+    return PdfText(Stream("".join(chars), places), line_of, kept, advances)
 
 
 def epub_stream(docs: dict[str, Any]) -> Stream:
@@ -263,7 +268,8 @@ def line_problems(
     """Line geometry of every justified paragraph, from the drawn text runs: each line but a
     paragraph's last ends on the measure, the first is indented 2 em, the others start at the
     left edge; no line starts or ends with a prohibited mark, no split —— or ……, no Western
-    word split. Returns the problems and the number of lines looked at."""
+    word split unless it is wider than the measure. Returns the problems and the number of
+    lines looked at."""
     from .pdf import geometry_of
 
     g = geometry_of(book)
@@ -298,6 +304,7 @@ def line_problems(
                 if x1 - right > TOLERANCE_EM * em:
                     problems.append(f"{where}: {(x1 - right) / em:.2f} em past the measure")
                 length = lengths[index]
+                slack = right - left - TOLERANCE_EM * em  # kerning is not in the font's widths
                 first, last = stream.text[position], stream.text[position + length - 1]
                 if n > 0 and first in cjk.NO_LINE_START:
                     problems.append(f"{where}: starts with {first}")
@@ -311,10 +318,32 @@ def line_problems(
                         cjk.is_western_run_char(last)
                         and cjk.is_western_run_char(after)
                         and (position + length - start) not in spaced_breaks
+                        and not _wider_than(
+                            text, spaced_breaks, start, end, position + length, slack
+                        )
                     ):
                         problems.append(f"{where}: splits the Western word at {last}|{after}")
                 position += length
     return problems, checked
+
+
+def _wider_than(
+    text: PdfText, spaces: set[int], start: int, end: int, at: int, measure: float
+) -> bool:
+    """Is the Western run that a line break splits at stream offset ``at`` (its paragraph being
+    ``start:end``, ``spaces`` its offsets after whitespace) wider than ``measure``? Such a run
+    (a URL) fits no line, and breaking it is the composer's last resort, not a fault; a word
+    that fits a line of its own must never be split. A space of the manuscript ends a run."""
+    stream = text.stream.text
+    if len(text.advances) != len(stream):
+        return False
+    a = at
+    while a > start and cjk.is_western_run_char(stream[a - 1]) and a - start not in spaces:
+        a -= 1
+    b = at
+    while b < end and cjk.is_western_run_char(stream[b]) and (b == at or b - start not in spaces):
+        b += 1
+    return sum(text.advances[a:b]) > measure
 
 
 def _space_positions(spaced: str) -> set[int]:

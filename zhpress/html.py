@@ -250,10 +250,14 @@ def lines_html(lines, base_role: str) -> Markup:
                 j = i
                 while j < last and glyphs[j + 1].western and glyphs[j + 1].role == g.role:
                     j += 1
+                # Only the piece of a run wider than the measure is letter-spaced (its gaps
+                # are all the same); its last letter's spacing is taken back by the margin.
+                inside = line.after[i] if j > i else 0.0
                 left = line.after[i - 1] - s if i > 0 and not glyphs[i - 1].western else 0.0
-                right = line.after[j] if j < last else 0.0
+                right = (line.after[j] if j < last else 0.0) - inside
                 text = "".join(x.text for x in glyphs[i : j + 1])
-                out.append(_span(text, left, right, css="letter-spacing:0", cls="w"))
+                css = f"letter-spacing:{_pt(inside)}pt" if inside else "letter-spacing:0"
+                out.append(_span(text, left, right, css=css, cls="w"))
                 i = j + 1
                 continue
             left = -line.trim_start if i == 0 else 0.0

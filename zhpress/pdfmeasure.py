@@ -5,7 +5,8 @@ from the PDF with pdfplumber and pypdf, never from the composer's own idea of it
 
 - non-final lines of a paragraph short of (or past) the measure by more than 0.15 em;
 - lone pause/stop marks squeezed below 0.75 em;
-- lines that start or end with a prohibited character, or split ——, …… or a Western word;
+- lines that start or end with a prohibited character, or split ——, …… or a Western word
+  (one wider than the measure, a URL, may break: it fits no line);
 - Chinese–Western boundaries inside a line whose gap is not 1/4 em;
 - characters of the manuscript missing or wrong in the text layer (a copy, as pdfplumber
   makes it, must give the manuscript back);
@@ -230,6 +231,7 @@ def measure_paragraph(block: Located, frames, report: Report, indent_em: float =
                 nxt < len(text)
                 and cjk.is_western_run_char(text[last_i])
                 and cjk.is_western_run_char(text[nxt])
+                and _run_width(block, nxt) <= right - left - TOLERANCE_EM * em
             ):
                 report.prohibited.append(f"{where}: splits a Western word")
         positions = {i: (k, c) for k, (i, c) in enumerate(line)}
@@ -253,6 +255,15 @@ def measure_paragraph(block: Located, frames, report: Report, indent_em: float =
                 if abs(gap - 0.25) > QUARTER_TOLERANCE_EM:
                     pair = text[boundary - 1 : boundary + 1]
                     report.quarter_em.append(f"{where}: {pair} {gap:.3f} em")
+
+
+def _run_width(block: Located, i: int) -> float:
+    """Width of the Western run holding ``block.text[i]``, over all its lines: a run wider
+    than the measure (a URL) fits no line and may be broken; any other must stay whole."""
+    for start, end in cjk.western_runs(block.text):
+        if start <= i < end:
+            return sum(c.x1 - c.x0 for k, c in block.chars if start <= k < end)
+    return 0.0
 
 
 def fonts_of(path: Path) -> list[dict]:

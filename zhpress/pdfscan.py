@@ -266,6 +266,9 @@ class Run:
     baseline: float
     size: float
     text: str
+    advances: list[float] = field(default_factory=list)
+    """The font's advance of each code point of ``text`` (a glyph of several shares its own),
+    in pt, without letter-spacing: how wide a word is, wherever its lines break it."""
 
 
 @dataclass
@@ -384,6 +387,7 @@ def drawn_text(objects: Objects) -> Drawn:
         size = state["size"]
         x = 0.0
         texts = []
+        advances: list[float] = []
         for hexed, adjust in strings:
             if hexed is None:
                 x -= adjust / 1000 * size
@@ -399,7 +403,9 @@ def drawn_text(objects: Objects) -> Drawn:
                     drawn.unmapped.setdefault(info.name, []).append(page)
                     text = "\ufffd"
                 texts.append(text)
-                x += info.widths.get(code, info.default_width) / 1000 * size + state["tc"]
+                advance = info.widths.get(code, info.default_width) / 1000 * size
+                advances += [advance / len(text)] * len(text) if text else []
+                x += advance + state["tc"]
         m = multiply(state["tm"], state["ctm"])
         scale = (m[0] ** 2 + m[1] ** 2) ** 0.5
         x0 = m[4]
@@ -414,6 +420,7 @@ def drawn_text(objects: Objects) -> Drawn:
                 trim[3] - baseline,
                 size * scale,
                 "".join(texts),
+                [a * abs(m[0]) for a in advances],
             )
         )
         # Advance the text matrix, as the next operator on the same line continues from here.
@@ -508,6 +515,7 @@ class Line:
     baseline: float
     size: float
     text: str
+    advances: list[float] = field(default_factory=list)
 
 
 def lines_of(runs: list[Run]) -> list[Line]:
@@ -517,7 +525,8 @@ def lines_of(runs: list[Run]) -> list[Line]:
         if last is not None and last.page == r.page and abs(last.baseline - r.baseline) < 0.5:
             last.x0, last.x1 = min(last.x0, r.x0), max(last.x1, r.x1)
             last.text += r.text
+            last.advances += r.advances
             last.size = max(last.size, r.size)
         else:
-            lines.append(Line(r.page, r.x0, r.x1, r.baseline, r.size, r.text))
+            lines.append(Line(r.page, r.x0, r.x1, r.baseline, r.size, r.text, list(r.advances)))
     return lines
