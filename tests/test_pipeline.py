@@ -215,3 +215,29 @@ def test_builds_finishing_at_once_keep_each_others_state(tmp_path):
     data = state.load(out)
     assert sorted(data) == sorted(editions)
     assert all(data[e]["fingerprint"] == "59" for e in editions)
+
+
+def test_a_no_op_build_loads_nothing_it_does_not_need(tmp_path):
+    """Nothing changed: no composing, no preflight, no checks (they were done when the
+    editions were written), so a no-op build stays a fraction of a second."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    book = write_book(tmp_path / "book")
+    out = tmp_path / "dist"
+    driver = (
+        "import sys; sys.path.insert(0, sys.argv[1]); from zhpress.cli import main; "
+        "code = main(sys.argv[2:]); "
+        "print(code, sorted(m for m in sys.modules if m.startswith(('zhpress.', 'weasyprint'))))"
+    )
+    args = [sys.executable, "-c", driver, str(ROOT), "--book", str(book), "--out", str(out)]
+    first = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert first.stdout.startswith("0 "), first.stderr
+    again = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert again.stdout.startswith("0 "), again.stderr
+    loaded = again.stdout.split(" ", 1)[1]
+    for heavy in ("zhpress.pdf", "zhpress.check", "zhpress.epub", "zhpress.compose", "weasyprint"):
+        assert f"'{heavy}'" not in loaded, heavy
+    assert "up to date" in again.stderr

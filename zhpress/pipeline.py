@@ -197,23 +197,25 @@ def build(
 
     for edition in todo:
         state.forget(out, edition)
-    with ExitStack() as stack:
-        if todo:
+    # Nothing to write, nothing to check or compose: the references and glyphs of an unchanged
+    # book were checked when its editions were written.
+    if todo:
+        with ExitStack() as stack:
             # No garbage collection until the editions are in place (see weasy.no_collection):
             # re-enabled earlier, the collector would walk the freed layout before the rename.
             from .weasy import no_collection
 
             stack.enter_context(no_collection())
-        temps = {e: stack.enter_context(atomic_output(paths[e])) for e in todo}
-        write_editions(
-            book,
-            temps,
-            jobs=jobs or default_jobs(),
-            report=report,
-            targets=paths,
-            preflight=preflight,
-        )
-        # Everything written: only now do the editions replace the previous ones.
+            temps = {e: stack.enter_context(atomic_output(paths[e])) for e in todo}
+            write_editions(
+                book,
+                temps,
+                jobs=jobs or default_jobs(),
+                report=report,
+                targets=paths,
+                preflight=preflight,
+            )
+            # Everything written: only now do the editions replace the previous ones.
     if "zhpress.weasy" in sys.modules:
         sys.modules["zhpress.weasy"].release()
     built = todo
