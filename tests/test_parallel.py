@@ -112,3 +112,20 @@ def test_a_build_leaves_no_temporary_files(tmp_path, args):
     )
     assert result.returncode == 0, result.stderr
     assert list(scratch.iterdir()) == []
+
+
+def test_the_renderer_child_imports_only_what_it_lays_out_with():
+    """The forked renderer's own imports are on the critical path of a one-edition build:
+    the fetcher and the layout step must not pull in the manuscript reader (YAML, Markdown,
+    Jinja) or the composer."""
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); "
+        "import zhpress.parallel, zhpress.pdfwrite, zhpress.fetch, zhpress.weasy, zhpress.cache; "
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT)], capture_output=True, text=True, timeout=60
+    )
+    loaded = result.stdout.split()
+    for heavy in ("yaml", "markdown", "jinja2", "zhpress.manuscript", "zhpress.compose"):
+        assert heavy not in loaded, heavy

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from .errors import BookError
-from .manuscript import Block, Book
+
+if TYPE_CHECKING:  # the renderer process imports this module for the fetcher alone
+    from .manuscript import Block, Book
 
 # ![alt](target "title") and [text](target); reference-style definitions [id]: target
 _INLINE_REF = re.compile(r"(!?)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
