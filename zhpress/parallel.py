@@ -230,27 +230,33 @@ def fork_edition(
 def wait_children(
     children: list[Child], report: Progress, targets: dict[str, Path]
 ) -> list[BaseException]:
-    """Wait for every child; report each edition as it finishes; return the errors."""
+    """Wait for every child's result; report each edition as it finishes; return the errors.
+
+    A child that reported "done" has written and closed its file: the build goes on (checks,
+    rename) while the kernel takes the child's memory down, and ``reap`` collects it later.
+    A child that ends without a word is waited for, and its exit status reported."""
     errors: list[BaseException] = []
     pending = list(children)
     while pending:
-        fds = [c.fd for c in pending if not c.closed]
+        fds = [c.fd for c in pending if not c.closed and c.result is None]
         if fds:
             ready, _, _ = select.select(fds, [], [], TICK_SECONDS)
             for child in pending:
                 if child.fd in ready and not child.closed:
                     child.poll(report, block=True)
         report.tick()
-        for child in [c for c in pending if c.closed]:
+        for child in [c for c in pending if c.closed or c.result is not None]:
             pending.remove(child)
-            _, status = os.waitpid(child.pid, 0)
-            child.reaped = True
             kind, value = child.result or ("error", None)
-            if kind == "done" and os.waitstatus_to_exitcode(status) == 0:
+            if kind == "done":
                 report.done(
                     child.edition, time.perf_counter() - child.started, targets[child.edition]
                 )
+                child.reaped = True  # as far as the build is concerned; see reap()
+                _FINISHING.append(child)
                 continue
+            _, status = os.waitpid(child.pid, 0)
+            child.reaped = True
             report.failed(child.edition)
             if value is None:
                 value = RuntimeError(
@@ -259,3 +265,19 @@ def wait_children(
                 )
             errors.append(value)
     return errors
+
+
+_FINISHING: list[Child] = []
+
+
+def reap() -> None:
+    """Collect the children that reported their edition done and were left to exit."""
+    while _FINISHING:
+        child = _FINISHING.pop()
+        if not child.closed:
+            os.close(child.fd)
+            child.closed = True
+        try:
+            os.waitpid(child.pid, 0)
+        except ChildProcessError:
+            pass

@@ -23,6 +23,7 @@ from .parallel import (
     default_jobs,
     fork_edition,
     fork_renderer,
+    reap,
     take_standby,
     wait_children,
 )
@@ -200,31 +201,38 @@ def build(
     # Nothing to write, nothing to check or compose: the references and glyphs of an unchanged
     # book were checked when its editions were written.
     if todo:
-        with ExitStack() as stack:
-            # No garbage collection until the editions are in place (see weasy.no_collection):
-            # re-enabled earlier, the collector would walk the freed layout before the rename.
-            from .weasy import no_collection
+        try:
+            with ExitStack() as stack:
+                # No garbage collection until the editions are in place (weasy.no_collection):
+                # re-enabled earlier, the collector would walk the freed layout before the rename.
+                from .weasy import no_collection
 
-            stack.enter_context(no_collection())
-            temps = {e: stack.enter_context(atomic_output(paths[e])) for e in todo}
-            write_editions(
-                book,
-                temps,
-                jobs=jobs or default_jobs(),
-                report=report,
-                targets=paths,
-                preflight=preflight,
-            )
-            # Everything written: only now do the editions replace the previous ones.
+                stack.enter_context(no_collection())
+                temps = {e: stack.enter_context(atomic_output(paths[e])) for e in todo}
+                write_editions(
+                    book,
+                    temps,
+                    jobs=jobs or default_jobs(),
+                    report=report,
+                    targets=paths,
+                    preflight=preflight,
+                )
+                # Everything written: only now do the editions replace the previous ones.
+        except BaseException:
+            reap()
+            raise
     if "zhpress.weasy" in sys.modules:
         sys.modules["zhpress.weasy"].release()
     built = todo
-    if run_checks and built:
-        from .check import fast_checks
+    try:
+        if run_checks and built:
+            from .check import fast_checks
 
-        fast_checks(book, {e: paths[e] for e in built})
-    for edition in built:
-        state.record(out, edition, paths[edition], prints[edition])
+            fast_checks(book, {e: paths[e] for e in built})
+        for edition in built:
+            state.record(out, edition, paths[edition], prints[edition])
+    finally:
+        reap()  # the forked editions' processes, left to exit while this one went on
     report.finish(
         f"built {len(built)} of {len(wanted)} edition(s) in {time.perf_counter() - started:.2f} s"
     )
