@@ -140,6 +140,7 @@ def _render(html: str, roots: tuple[Path, ...]) -> bytes:
     from . import pdfwrite, weasy
 
     weasy.load()
+    weasy.scratch()
     from weasyprint import CSS, HTML
 
     from .fetch import safe_url_fetcher

@@ -84,6 +84,9 @@ def lay_out(sections: list[Section], press: bool, fetcher: Any) -> list[Any]:
     change since the last book this process laid out is taken as it was."""
     from weasyprint import CSS, HTML
 
+    from . import weasy
+
+    weasy.scratch()
     faces = "".join(re.findall(r"@font-face \{[^}]*\}", sections[0][1]))
     if faces not in _FONT_CONFIG:
         # New subsets (new characters): a fresh configuration, so no family can resolve to

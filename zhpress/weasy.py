@@ -62,7 +62,6 @@ def load() -> ModuleType:
     """WeasyPrint, imported (once per process) as fast as this system allows."""
     if "weasyprint" in sys.modules:
         return sys.modules["weasyprint"]
-    scratch()
     if not sys.platform.startswith("linux") or not _linker_cache():
         module = _import()
         settle()
@@ -95,8 +94,8 @@ def scratch() -> None:
     ``os._exit``, so that never ran and every build left a folder of font copies in /tmp
     (1,800 of them after a day's work). Temporary files of this process now go in a folder of
     its own: the process that made it removes it at exit (``cleanup``, called by the forked
-    children before they leave, and at exit otherwise). A child that inherited its parent's
-    folder leaves it to the parent, which outlives it."""
+    children before they leave, and at exit otherwise). Called where WeasyPrint is about to
+    render, not on import: a renderer forked ahead and then stopped leaves nothing behind."""
     pid = os.getpid()
     if pid in _SCRATCH:
         return
