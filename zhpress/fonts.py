@@ -306,7 +306,7 @@ def cmap_of(path: Path, index: int) -> frozenset[int]:
 
 # --- Subsetting -------------------------------------------------------------------------------
 
-SUBSET_VERSION = 1
+SUBSET_VERSION = 2
 """Bump when the subsetting code changes what it writes, so old cache entries are not reused."""
 
 SUBSET_FEATURES: tuple[str, ...] = ("kern", "halt", "chws")
@@ -450,6 +450,7 @@ def subset_face(
             path=face.path,
             hint="choose another face in book.yaml's fonts: or correct the text",
         )
+    import uharfbuzz
     from fontTools import version as fonttools_version
 
     from . import cache
@@ -459,6 +460,7 @@ def subset_face(
             "what": "subset",
             "version": SUBSET_VERSION,
             "fonttools": fonttools_version,
+            "harfbuzz": uharfbuzz.__version__,
             "face": _identity(face),
             "chars": chars,
             "flavor": flavor,
@@ -477,26 +479,43 @@ def subset_face(
 def _make_subset(
     face: Face, chars: str, flavor: str | None, *, cff: bool, features: tuple[str, ...]
 ) -> bytes:
+    """Cut with HarfBuzz's subsetter (uharfbuzz, already the composer's shaper): about 5 ms
+    for a face of a 26 MB Noto CJK collection where fontTools' subsetter took a second, which
+    an editor waited for every time an edit brought a new character. fontTools then only
+    touches the small result, for the EPUB's outline conversion and WOFF2."""
+    import uharfbuzz as hb
+
+    source = hb.Face(hb.Blob.from_file_path(str(face.path)), face.index)
+    plan = hb.SubsetInput()
+    for ch in chars:
+        plan.unicode_set.add(ord(ch))
+    plan.flags = (
+        hb.SubsetFlags.DESUBROUTINIZE  # measured: plain charstrings deflate ~12% smaller
+        | hb.SubsetFlags.NO_HINTING
+        | hb.SubsetFlags.NOTDEF_OUTLINE
+    )
+    kept = plan.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG)
+    kept.clear()
+    kept.update(_tag(t) for t in features)
+    plan.sets(hb.SubsetInputSets.DROP_TABLE_TAG).update(_tag(t) for t in SUBSET_DROP_TABLES)
+    names = plan.sets(hb.SubsetInputSets.NAME_ID)
+    names.clear()
+    names.update(SUBSET_NAME_IDS)
+    languages = plan.sets(hb.SubsetInputSets.NAME_LANG_ID)
+    languages.clear()
+    languages.add(0x0409)  # English (Windows) names only; others are duplicates
+    result = hb.subset(source, plan)
+    if result is None:
+        raise FontError(f"HarfBuzz could not subset {face.path}", path=face.path)
+    data = bytes(result.blob.data)
+    if flavor is None and not cff:
+        return data
     import io
 
-    from fontTools import subset
     from fontTools.ttLib import TTFont
 
     # recalcTimestamp=False: otherwise saving stamps head.modified with the clock.
-    font = TTFont(str(face.path), fontNumber=face.index, recalcTimestamp=False)
-    options = subset.Options()
-    options.layout_features = list(features)
-    options.name_IDs = list(SUBSET_NAME_IDS)
-    options.name_languages = [0x0409]  # English (Windows) names only; others are duplicates
-    options.drop_tables = [*options.drop_tables, *SUBSET_DROP_TABLES]
-    options.hinting = False
-    options.desubroutinize = True  # measured: plain charstrings deflate ~12% smaller in a zip
-    options.notdef_outline = True
-    options.recalc_timestamp = False
-    options.flavor = None
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=[ord(ch) for ch in chars])
-    subsetter.subset(font)
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
     if cff and "glyf" in font:
         ps_name = font["name"].getDebugName(6) or face.css_family
         _glyf_to_cff(font, ps_name)
@@ -505,6 +524,10 @@ def _make_subset(
     font.save(out)
     font.close()
     return out.getvalue()
+
+
+def _tag(name: str) -> int:
+    return int.from_bytes(name.ljust(4).encode("ascii"), "big")
 
 
 def narrow_marks(face: Face, chars: str) -> frozenset[str]:
