@@ -301,6 +301,10 @@ def main() -> int:
     notes: dict[str, str] = {}
     load_before = loadavg()
     work = Path(tempfile.mkdtemp(prefix="zhpress-bench-"))
+    # Plain WeasyPrint (the baseline) leaves its font copies in the temporary folder: keep
+    # them in the work folder, which is removed at the end.
+    (work / "tmp").mkdir()
+    os.environ["TMPDIR"] = str(work / "tmp")
     book = ROOT / "book"
     # Warm the font-subset cache once, as an editor's machine has it after the first build.
     subprocess.run(

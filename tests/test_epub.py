@@ -215,14 +215,19 @@ def _chromium() -> str | None:
 @pytest.mark.skipif(_ace() is None or _chromium() is None, reason="Ace by DAISY or chromium absent")
 def test_ace_by_daisy_finds_nothing(seed_epub, tmp_path):
     env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": _chromium()}
-    result = subprocess.run(
-        [_ace(), "-o", str(tmp_path / "ace"), "-f", str(seed_epub.path)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
-        check=False,
-    )
+    for _ in range(3):
+        result = subprocess.run(
+            [_ace(), "-o", str(tmp_path / "ace"), "-f", str(seed_epub.path)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=env,
+            check=False,
+        )
+        # Ace gives Chromium 5 s to start, which a loaded machine sometimes misses: that is
+        # the tool not starting, not a finding about the book, so it is tried again.
+        if "waiting for the WS endpoint" not in result.stderr:
+            break
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads((tmp_path / "ace" / "report.json").read_text("utf-8"))
     violations = [
