@@ -176,3 +176,24 @@ def test_press_parts_are_laid_out_afresh_every_time(tmp_path, remembering, rende
     assert len(renders) >= 2 * count - 1  # the contents may be guessed right the second time
     press = edition_paths(load_book(book), out)["press"].read_bytes()
     assert press == _fresh(book, tmp_path / "fresh", ("press",))["press"]
+
+
+def test_an_edit_of_the_styles_lays_every_part_out_again(
+    tmp_path, remembering, renders, monkeypatch
+):
+    book = tmp_path / "book"
+    shutil.copytree(BOOK, book)
+    styles = tmp_path / "styles"
+    shutil.copytree(pdfwrite.STYLES, styles)
+    monkeypatch.setattr(pdfwrite, "STYLES", styles)
+    out = tmp_path / "dist"
+    build(book, out, only=("reader",), jobs=1, run_checks=False)
+    sheet = styles / "print.css"
+    sheet.write_text(
+        sheet.read_text(encoding="utf-8").replace("font-size: 9pt;", "font-size: 8pt;"), "utf-8"
+    )
+    renders.clear()
+    build(book, out, only=("reader",), jobs=1, run_checks=False, force=True)
+    assert {"opening", "c1", "c2", "c3", "c4", "colophon"} <= set(renders)
+    reader = edition_paths(load_book(book), out)["reader"].read_bytes()
+    assert reader == _fresh(book, tmp_path / "fresh", ("reader",))["reader"]

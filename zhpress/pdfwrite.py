@@ -60,10 +60,10 @@ def write_sections(
     weasy.keep(book)
 
 
-# Laid-out parts of the last reader edition this process wrote, by (HTML, page CSS, edition),
-# and the font configuration they were laid out with: ``watch`` lays out again only what
-# changed.
-_LAID_OUT: dict[tuple[str, str, bool], Any] = {}
+# Laid-out parts of the last reader edition this process wrote, by (HTML, page CSS,
+# stylesheet, edition), and the font configuration they were laid out with: ``watch`` lays
+# out again only what changed.
+_LAID_OUT: dict[tuple[str, str, str, bool], Any] = {}
 _FONT_CONFIG: dict[str, Any] = {}
 _REMEMBER = False
 
@@ -97,16 +97,19 @@ def lay_out(sections: list[Section], press: bool, fetcher: Any) -> list[Any]:
         _LAID_OUT.clear()
         _FONT_CONFIG[faces] = FontConfiguration()
     font_config = _FONT_CONFIG[faces]
-    stylesheet = CSS(filename=str(STYLES / "print.css"), url_fetcher=fetcher)
+    # Read once: the same text parsed, and the same text in the keys (an edit of the styles
+    # in watch lays every part out again).
+    css_text = (STYLES / "print.css").read_text(encoding="utf-8")
+    stylesheet = CSS(string=css_text, base_url=str(STYLES / "print.css"), url_fetcher=fetcher)
     # Only the reader's parts are kept: painting a page with crop marks adds the marks to the
     # page's background for good (WeasyPrint 70, draw_background), so a press page painted
     # twice would carry two sets. The reader is the edition ``watch`` hurries for anyway.
     reuse = _REMEMBER and not press
     previous = dict(_LAID_OUT) if reuse else {}
-    kept: dict[tuple[str, str, bool], Any] = {}
+    kept: dict[tuple[str, str, str, bool], Any] = {}
 
     def render(html: str, page_css: str) -> Any:
-        key = (html, page_css, press)
+        key = (html, page_css, css_text, press)
         document = kept.get(key) or previous.get(key)
         if document is None:
             document = HTML(string=html, base_url=str(STYLES), url_fetcher=fetcher).render(
