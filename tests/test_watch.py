@@ -87,3 +87,37 @@ def test_a_save_wakes_the_watcher_at_once(tmp_path):
         timer.join()
     finally:
         notify.close()
+
+
+def test_sigterm_ends_the_watch_cleanly(tmp_path):
+    """Editors' tools stop a watcher with SIGTERM: it ends like Ctrl-C, its temporary folder
+    removed, with the conventional exit status 143."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    book = write_book(tmp_path / "book")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    command = [sys.executable, str(ROOT / "build.py"), "watch", "--book", str(book)]
+    proc = subprocess.Popen(
+        [*command, "--out", str(tmp_path / "dist"), "--only", "reader"],
+        cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(scratch)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 60
+    reader = tmp_path / "dist"
+    while not any(reader.glob("*.pdf")) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert any(reader.glob("*.pdf")), proc.stderr.read() if proc.poll() is not None else ""
+    assert any(scratch.iterdir())  # the watcher's own temporary folder, in use
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 143
+    assert list(scratch.iterdir()) == []

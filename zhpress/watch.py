@@ -140,6 +140,23 @@ def rebuild(
     return True
 
 
+def _stop_on_sigterm() -> Callable[[], None]:
+    """Tools stop a watcher with SIGTERM, which by default ends Python at once: no cleanup
+    ran, and its temporary folder stayed in /tmp. It now ends the watch like Ctrl-C does.
+    Returns what puts the previous handler back."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    return lambda: signal.signal(signal.SIGTERM, previous)
+
+
 def watch(
     book_dir: Path,
     out: Path,
@@ -153,6 +170,7 @@ def watch(
     """Watch ``book_dir`` and the project's templates and styles; ``rounds`` bounds the number
     of rebuilds after the first build (for tests), ``stop`` ends the loop early."""
     folders = [book_dir, *(ROOT / name for name in CODE_DIRS if name != "zhpress")]
+    restore = _stop_on_sigterm()
     log(f"watching {', '.join(str(f) for f in folders)} (Ctrl-C to stop)")
     if any(e in PRINT_EDITIONS for e in only):
         # Import the heavy renderer once, up front, so the first edit is as fast as the rest.
@@ -180,4 +198,5 @@ def watch(
                 done += 1
     finally:
         close()
+        restore()
     return 0
