@@ -197,3 +197,65 @@ def test_an_edit_of_the_styles_lays_every_part_out_again(
     assert {"opening", "c1", "c2", "c3", "c4", "colophon"} <= set(renders)
     reader = edition_paths(load_book(book), out)["reader"].read_bytes()
     assert reader == _fresh(book, tmp_path / "fresh", ("reader",))["reader"]
+
+
+class _FakeDocument:
+    def __init__(self, pages: int, css: str) -> None:
+        self.pages = list(range(pages))
+        self.css = css
+
+
+def _fake_weasyprint(monkeypatch, front_pages):
+    """WeasyPrint stood in for by page counts: the contents take ``front_pages(css)`` pages,
+    a contribution as many pages as its part says."""
+    import weasyprint
+    import weasyprint.text.fonts
+
+    class HTML:
+        def __init__(self, string, base_url=None, url_fetcher=None):
+            self.html = string
+
+        def render(self, stylesheets, font_config):
+            css = stylesheets[1].text
+            if self.html == "FRONT":
+                pad = css.count("break-before: page")
+                return _FakeDocument(front_pages(css) + pad, css)
+            return _FakeDocument(int(self.html.split()[-1]), css)
+
+    class CSS:
+        def __init__(self, string=None, **kwargs):
+            self.text = string or ""
+
+    monkeypatch.setattr(weasyprint, "HTML", HTML)
+    monkeypatch.setattr(weasyprint, "CSS", CSS)
+    monkeypatch.setattr(weasyprint.text.fonts, "FontConfiguration", lambda: None)
+    monkeypatch.setattr(pdfwrite, "_FONT_CONFIG", {})
+    monkeypatch.setattr(pdfwrite, "_LAID_OUT", {})
+    monkeypatch.setattr(pdfwrite, "_LAST_NUMBERS", {})
+    monkeypatch.setenv("ZHPRESS_NO_CACHE", "1")
+
+
+PARTS = [("meta", "META"), ("front", "FRONT"), ("c1", "PART 18"), ("c2", "PART 5")]
+
+
+def _shown(css: str) -> dict[str, str]:
+    return dict(re.findall(r'href="#(\w+)"\]::after \{ content: leader\("·"\) "(\d*)"', css))
+
+
+def test_contents_that_flip_between_two_lengths_settle_on_the_longer(monkeypatch):
+    # With "20" a contents line wraps (two pages); with "21" it fits (one page): without a
+    # floor the numbers would swap for ever, and the last pass would print the wrong ones.
+    _fake_weasyprint(monkeypatch, lambda css: 2 if '"20"' in css else 1)
+    first, c1, *_ = pdfwrite.lay_out([*PARTS, ("back", "PART 1")], False, None)
+    starts = {"c1": 1 + len(first.pages), "c2": 1 + len(first.pages) + len(c1.pages)}
+    assert _shown(first.css) == {k: str(v) for k, v in starts.items()}
+    assert len(first.pages) == 2  # the one-page layout padded with a blank page
+
+
+def test_contents_that_never_settle_stop_the_build(monkeypatch):
+    from zhpress.errors import BookError
+
+    # Pathological on purpose: every larger number makes the contents a page longer.
+    _fake_weasyprint(monkeypatch, lambda css: 1 + max(int(v or 0) for v in _shown(css).values()))
+    with pytest.raises(BookError, match="did not settle"):
+        pdfwrite.lay_out([*PARTS, ("back", "PART 1")], False, None)

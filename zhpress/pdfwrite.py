@@ -120,8 +120,16 @@ def lay_out(sections: list[Section], press: bool, fetcher: Any) -> list[Any]:
 
     _, (_, front), *chapters, (_, back) = sections
     numbers = _guess_numbers(sections, press) or {name: 0 for name, _ in chapters}
-    for _ in range(3):
+    # The contents never take fewer pages than they once did in this loop (a blank page pads
+    # them): otherwise numbers that wrap a line could make them flip between two lengths,
+    # and the numbers between two values, for ever.
+    least = 0
+    for _ in range(CONTENTS_PASSES):
         first = render(front, _numbering(1) + _contents(numbers))
+        if len(first.pages) < least:
+            pad = _pad_contents(least - len(first.pages))
+            first = render(front, _numbering(1) + _contents(numbers) + pad)
+        least = max(least, len(first.pages))
         page = 1 + len(first.pages)
         starts, bodies = {}, []
         for name, html in chapters:
@@ -131,6 +139,11 @@ def lay_out(sections: list[Section], press: bool, fetcher: Any) -> list[Any]:
         if starts == numbers:
             break
         numbers = starts
+    else:
+        raise BookError(
+            f"the contents' page numbers did not settle in {CONTENTS_PASSES} layouts",
+            hint="please report this book: it is a bug in zhpress",
+        )
     closing = render(back, _numbering(page))
     _keep_numbers(sections, press, numbers)
     if reuse:
@@ -200,6 +213,17 @@ def _numbering(first_page: int) -> str:
         f"@page :first {{ counter-reset: page {first_page}; }}\n"
         f"html {{ break-before: {side}; }}\n"
     )
+
+
+CONTENTS_PASSES = 5
+
+
+def _pad_contents(pages: int) -> str:
+    """Blank pages after the contents (see ``lay_out``): one per pseudo-element."""
+    if pages > 2:
+        raise BookError(f"the contents shrank by {pages} pages between two layouts")
+    rule = '{ content: ""; display: block; break-before: page; }'
+    return "".join(f".toc{where}{rule}\n" for where in ("::after", " ol::after")[:pages])
 
 
 def _contents(numbers: dict[str, int]) -> str:
