@@ -12,6 +12,7 @@ import textwrap
 import pytest
 
 from tests.conftest import BOOK, ROOT, write_book
+from zhpress.manuscript import load_book
 
 # Runs ``build.py``'s command line in a fresh interpreter and reports what the standby
 # renderer did: forked (its pid), given the job, or stopped, and whether it was reaped.
@@ -136,3 +137,99 @@ def test_the_renderer_child_imports_only_what_it_lays_out_with():
     loaded = result.stdout.split()
     for heavy in ("yaml", "markdown", "jinja2", "zhpress.manuscript", "zhpress.compose"):
         assert heavy not in loaded, heavy
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def _no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts /proc/self/fd")
+def test_failed_children_are_reaped_and_their_pipes_closed(tmp_path, monkeypatch):
+    """In watch, every failed round used to leak the pipe of each failed edition."""
+    import io
+
+    from zhpress import pipeline
+    from zhpress.errors import BookError
+    from zhpress.progress import Progress
+
+    def failing(book, path, progress):
+        raise BookError("planted failure")
+
+    monkeypatch.setattr(
+        pipeline, "_writers", lambda: {"reader": failing, "press": failing, "epub": failing}
+    )
+    book = load_book(write_book(tmp_path / "book"))
+    temps = {e: tmp_path / f"{e}.part" for e in ("reader", "press", "epub")}
+    pipeline.prepare_print(book)  # once, before counting: it opens the fonts for good
+    before = _open_fds()
+    for _ in range(5):
+        with pytest.raises(BookError, match="planted"):
+            pipeline.write_editions(
+                book, temps, jobs=3, report=Progress(io.StringIO(), tty=False)
+            )
+    assert _open_fds() == before
+    assert _no_children_left()
+
+
+def test_an_interrupted_build_stops_the_editions_still_being_written(tmp_path, monkeypatch):
+    """Ctrl-C or SIGTERM (watch) while a forked edition is still writing: the child is
+    stopped and reaped, not left writing beside a removed output."""
+    import io
+    import time
+
+    from zhpress import pipeline
+    from zhpress.progress import Progress
+
+    def slow(book, path, progress):
+        time.sleep(60)
+
+    def interrupted(book, path, progress):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(
+        pipeline, "_writers", lambda: {"reader": slow, "press": slow, "epub": interrupted}
+    )
+    book = load_book(write_book(tmp_path / "book"))
+    temps = {e: tmp_path / f"{e}.part" for e in ("reader", "press", "epub")}
+    started = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.write_editions(book, temps, jobs=3, report=Progress(io.StringIO(), tty=False))
+    assert time.perf_counter() - started < 30
+    assert _no_children_left()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="needs fork")
+def test_a_renderer_that_fails_to_start_reports_its_own_error(tmp_path):
+    """The renderer forked ahead dies importing WeasyPrint (say, Pango missing): the build
+    reports that, not a broken pipe from sending it the book."""
+    driver = textwrap.dedent(
+        """
+        import sys
+        sys.path.insert(0, sys.argv[1])
+        from zhpress import weasy
+        def broken():
+            raise ImportError("planted: cannot load library 'libpango-1.0-0'")
+        weasy.load = broken
+        from zhpress.cli import main
+        sys.exit(main(sys.argv[2:]))
+        """
+    )
+    args = ["--only", "reader", "--force", "--out", str(tmp_path / "dist")]
+    result = subprocess.run(
+        [sys.executable, "-c", driver, str(ROOT), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "planted: cannot load library" in result.stderr
+    assert "BrokenPipeError" not in result.stderr

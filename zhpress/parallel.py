@@ -102,8 +102,12 @@ class Renderer:
     ) -> None:
         """The book's parts (``pdf.render_sections``), what WeasyPrint may read, and where."""
         self.child.started = time.perf_counter()
-        _send(self.job_fd, "sections", (sections, roots, path, press))
-        os.close(self.job_fd)
+        try:
+            _send(self.job_fd, "sections", (sections, roots, path, press))
+        except OSError:
+            pass  # the child is gone (it failed to start): wait_children reads why
+        finally:
+            os.close(self.job_fd)
 
     def cancel(self) -> None:
         """No job after all (the parent failed, or the edition is up to date): stop the child,
@@ -116,6 +120,39 @@ class Renderer:
         os.waitpid(self.child.pid, 0)
         os.close(self.child.fd)
         self.child.closed = self.child.reaped = True
+
+
+def _exit_on_sigterm() -> None:
+    """In a child: SIGTERM (from ``stop``) ends it through its error path, which removes its
+    temporary files, instead of at once."""
+
+    def stop_now(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop_now)
+
+
+def stop(children: list[Child]) -> None:
+    """The build is failing or interrupted (an error, Ctrl-C, SIGTERM to watch): stop every
+    child still writing, and wait for it, so none writes after its output was removed or
+    outlives its parent; and collect the ones that were done."""
+    for child in children:
+        if child.reaped:
+            continue
+        if child.result is None:
+            try:
+                os.kill(child.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        try:
+            os.waitpid(child.pid, 0)
+        except ChildProcessError:
+            pass
+        child.reaped = True
+        if not child.closed:
+            os.close(child.fd)
+            child.closed = True
+    reap()
 
 
 def _leave(code: int) -> None:
@@ -145,6 +182,7 @@ def fork_renderer(edition: str) -> Renderer:
     if pid == 0:
         code = 0
         try:
+            _exit_on_sigterm()
             os.close(read_fd)
             os.close(job_write)
             from . import pdfwrite, weasy
@@ -215,6 +253,7 @@ def fork_edition(
     if pid == 0:  # the child: write the edition, report, and leave without cleanup
         code = 0
         try:
+            _exit_on_sigterm()
             os.close(read_fd)
             writer(book, path, lambda name: _send(write_fd, "stage", name))
             _send(write_fd, "done", None)
@@ -257,6 +296,9 @@ def wait_children(
                 continue
             _, status = os.waitpid(child.pid, 0)
             child.reaped = True
+            if not child.closed:
+                os.close(child.fd)
+                child.closed = True
             report.failed(child.edition)
             if value is None:
                 value = RuntimeError(

@@ -21,9 +21,11 @@ from .manuscript import Book, load_book
 from .parallel import (
     Child,
     default_jobs,
+    dismiss,
     fork_edition,
     fork_renderer,
     reap,
+    stop,
     take_standby,
     wait_children,
 )
@@ -196,6 +198,8 @@ def build(
 
         preflight(book)
 
+    if not any(e in PRINT_EDITIONS for e in todo):
+        dismiss()  # a renderer forked ahead (cli) has nothing to lay out: stop it now
     for edition in todo:
         state.forget(out, edition)
     # Nothing to write, nothing to check or compose: the references and glyphs of an unchanged
@@ -262,10 +266,25 @@ def write_editions(
     ``preflight`` runs once before anything is composed or written; with a single print
     edition it runs while the forked child is still importing WeasyPrint, off the critical
     path."""
-    writers = _writers()
-    targets = targets or temps
-    editions = list(temps)
     children: list[Child] = []
+    try:
+        _write_editions(book, temps, children, jobs, report, targets or temps, preflight)
+    except BaseException:
+        stop(children)
+        raise
+
+
+def _write_editions(
+    book: Book,
+    temps: dict[str, Path],
+    children: list[Child],
+    jobs: int,
+    report: Progress,
+    targets: dict[str, Path],
+    preflight: Callable[[], None],
+) -> None:
+    writers = _writers()
+    editions = list(temps)
     errors: list[BaseException] = []
     prints = [e for e in editions if e in PRINT_EDITIONS]
     can_fork = jobs > 1 and hasattr(os, "fork")
@@ -276,9 +295,7 @@ def write_editions(
         try:
             renderer = take_standby(edition) or fork_renderer(edition)
         except OSError:  # no process to spare: write it here, as with --jobs 1
-            return write_editions(
-                book, temps, jobs=1, report=report, targets=targets, preflight=preflight
-            )
+            return _write_editions(book, temps, children, 1, report, targets, preflight)
         report.start(edition, targets[edition])
         try:
             preflight()
@@ -321,7 +338,9 @@ def write_editions(
         try:
             writers[edition](book, temps[edition], lambda name, e=edition: report.stage(e, name))
         except BaseException as exc:
-            if not children:
+            if not children or not isinstance(exc, Exception):
+                # Alone, or interrupted (Ctrl-C, SIGTERM): no waiting for the other editions;
+                # write_editions stops them.
                 report.failed(edition)
                 raise
             errors.append(exc)

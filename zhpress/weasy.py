@@ -84,6 +84,7 @@ def load() -> ModuleType:
 
 
 _SCRATCH: dict[int, str] = {}
+_SYSTEM_TMP: dict[str, str] = {}
 
 
 def scratch() -> None:
@@ -102,7 +103,10 @@ def scratch() -> None:
     import atexit
     import tempfile
 
-    folder = tempfile.mkdtemp(prefix=f"zhpress-{pid}-")
+    # A forked child inherits its parent's folder as tempfile's default: its own goes beside
+    # the parent's, in the system's temporary folder, not inside it.
+    system = _SYSTEM_TMP.setdefault("dir", tempfile.gettempdir())
+    folder = tempfile.mkdtemp(prefix=f"zhpress-{pid}-", dir=system)
     _SCRATCH[pid] = folder
     tempfile.tempdir = folder
     atexit.register(cleanup)
