@@ -306,7 +306,7 @@ def cmap_of(path: Path, index: int) -> frozenset[int]:
 
 # --- Subsetting -------------------------------------------------------------------------------
 
-SUBSET_VERSION = 2
+SUBSET_VERSION = 3
 """Bump when the subsetting code changes what it writes, so old cache entries are not reused."""
 
 SUBSET_FEATURES: tuple[str, ...] = ("kern", "halt", "chws")
@@ -497,16 +497,25 @@ def _make_subset(
     kept = plan.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG)
     kept.clear()
     kept.update(_tag(t) for t in features)
-    plan.sets(hb.SubsetInputSets.DROP_TABLE_TAG).update(_tag(t) for t in SUBSET_DROP_TABLES)
+    dropped = plan.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
+    dropped.update(_tag(t) for t in SUBSET_DROP_TABLES)
+    # HarfBuzz drops the legacy ``kern`` table by default; fontTools kept it, and a TrueType
+    # face may kern with nothing else.
+    dropped.discard(_tag("kern"))
     names = plan.sets(hb.SubsetInputSets.NAME_ID)
     names.clear()
     names.update(SUBSET_NAME_IDS)
     languages = plan.sets(hb.SubsetInputSets.NAME_LANG_ID)
     languages.clear()
     languages.add(0x0409)  # English (Windows) names only; others are duplicates
-    result = hb.subset(source, plan)
-    if result is None:
-        raise FontError(f"HarfBuzz could not subset {face.path}", path=face.path)
+    try:
+        result = hb.subset(source, plan)
+    except RuntimeError as exc:  # uharfbuzz: "Subsetting failed"
+        raise FontError(
+            f"could not cut a subset of font face '{face.family} {face.style}' ({exc})",
+            path=face.path,
+            hint="check the font file, or choose another face in book.yaml's fonts:",
+        ) from None
     data = bytes(result.blob.data)
     if flavor is None and not cff:
         return data
