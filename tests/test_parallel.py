@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -233,3 +234,58 @@ def test_a_renderer_that_fails_to_start_reports_its_own_error(tmp_path):
     assert result.returncode != 0
     assert "planted: cannot load library" in result.stderr
     assert "BrokenPipeError" not in result.stderr
+
+
+def test_sigterm_stops_a_build_and_its_editions_cleanly(tmp_path):
+    """A tool or CI stopping a build with SIGTERM: exit status 143, the forked editions
+    stopped, no temporary output or folder left, the previous editions untouched."""
+    import shutil
+    import signal
+    import time
+
+    book = tmp_path / "book"
+    shutil.copytree(BOOK, book)
+    # Ten times the seed, so that the build is still writing when it is stopped.
+    chapters = sorted(book.glob("0*.md"))
+    for copy in range(1, 10):
+        for chapter in chapters:
+            text = chapter.read_text(encoding="utf-8")
+            text = text.replace("\ntitle: ", f"\ntitle: 第{copy}辑", 1)
+            (book / f"{copy:02d}-{chapter.name}").write_text(text, encoding="utf-8")
+    yaml = (book / "book.yaml").read_text(encoding="utf-8")
+    extra = "".join(f"  - {copy:02d}-{c.name}\n" for copy in range(1, 10) for c in chapters)
+    (book / "book.yaml").write_text(yaml.rstrip("\n") + "\n" + extra, encoding="utf-8")
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / "keep.txt").write_text("previous", encoding="utf-8")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "--book", str(book), "--out", str(out)],
+        cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(scratch)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 60
+    while not list(out.glob(".*.part")) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    time.sleep(0.5)  # the editions are being laid out by now
+    assert proc.poll() is None, "the build ended before it could be stopped"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 143
+    assert "terminated" in proc.stderr.read()
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".zhpress")) == [
+        "keep.txt"
+    ]
+    assert list(scratch.iterdir()) == []
+    time.sleep(0.5)
+    left = []  # no forked edition of that build still running
+    for entry in Path("/proc").iterdir():
+        try:
+            if str(out).encode() in (entry / "cmdline").read_bytes():
+                left.append(entry.name)
+        except OSError:
+            continue
+    assert left == []

@@ -141,13 +141,22 @@ def run() -> None:
     removed) and the output is flushed; only the teardown is skipped."""
     import atexit
     import os
+    import signal
 
+    def terminated(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    # SIGTERM (a tool or CI stopping a build) ends the command the way Ctrl-C does: forked
+    # editions stopped, temporary files removed, the previous editions left as they were.
+    signal.signal(signal.SIGTERM, terminated)
     try:
         code = main()
-    except SystemExit as exc:  # argparse: --help, --version, bad usage
+    except SystemExit as exc:  # argparse: --help, --version, bad usage; SIGTERM
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
         if exc.code is not None and not isinstance(exc.code, int):
             print(exc.code, file=sys.stderr)
+        if code == 128 + signal.SIGTERM:
+            print("terminated; previous outputs are untouched", file=sys.stderr)
     sys.stdout.flush()
     sys.stderr.flush()
     atexit._run_exitfuncs()
