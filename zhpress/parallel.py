@@ -63,6 +63,18 @@ class Child:
             else:
                 self.result = (kind, value)
 
+    def collect(self) -> int | None:
+        """Close the pipe and wait for the process; its wait status (None if already
+        collected elsewhere)."""
+        if not self.closed:
+            os.close(self.fd)
+            self.closed = True
+        self.reaped = True
+        try:
+            return os.waitpid(self.pid, 0)[1]
+        except ChildProcessError:
+            return None
+
 
 def _send(fd: int, kind: str, value: Any) -> None:
     try:
@@ -117,9 +129,7 @@ class Renderer:
             os.kill(self.child.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        os.waitpid(self.child.pid, 0)
-        os.close(self.child.fd)
-        self.child.closed = self.child.reaped = True
+        self.child.collect()
 
 
 def _exit_on_sigterm() -> None:
@@ -144,14 +154,7 @@ def stop(children: list[Child]) -> None:
                 os.kill(child.pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
-        try:
-            os.waitpid(child.pid, 0)
-        except ChildProcessError:
-            pass
-        child.reaped = True
-        if not child.closed:
-            os.close(child.fd)
-            child.closed = True
+        child.collect()
     reap()
 
 
@@ -190,8 +193,7 @@ def fork_renderer(edition: str) -> Renderer:
             weasy.load()
             message = _recv(job_read)
             if message is None:  # cancelled
-                weasy.cleanup()
-                os._exit(0)
+                _leave(0)
             _, (sections, roots, path, press) = message
             pdfwrite.write_sections(
                 sections, path, press, roots, lambda name: _send(write_fd, "stage", name)
@@ -294,16 +296,13 @@ def wait_children(
                 child.reaped = True  # as far as the build is concerned; see reap()
                 _FINISHING.append(child)
                 continue
-            _, status = os.waitpid(child.pid, 0)
-            child.reaped = True
-            if not child.closed:
-                os.close(child.fd)
-                child.closed = True
+            status = child.collect()
             report.failed(child.edition)
             if value is None:
+                code = "unknown" if status is None else os.waitstatus_to_exitcode(status)
                 value = RuntimeError(
                     f"the {child.edition} edition's process ended without a result "
-                    f"(exit status {os.waitstatus_to_exitcode(status)})"
+                    f"(exit status {code})"
                 )
             errors.append(value)
     return errors
@@ -315,11 +314,4 @@ _FINISHING: list[Child] = []
 def reap() -> None:
     """Collect the children that reported their edition done and were left to exit."""
     while _FINISHING:
-        child = _FINISHING.pop()
-        if not child.closed:
-            os.close(child.fd)
-            child.closed = True
-        try:
-            os.waitpid(child.pid, 0)
-        except ChildProcessError:
-            pass
+        _FINISHING.pop().collect()
