@@ -31,6 +31,18 @@ BOOK = ROOT / "book"
 EPOCH = "1700000000"  # 2023-11-14T22:13:20Z, SOURCE_DATE_EPOCH of every test build
 
 
+def opening_pages(pdf, titles) -> dict[str, object]:
+    """The pdfplumber page each contribution opens on: where its title is set in the
+    title size (15 pt), keyed by title, in book order."""
+    found: dict[str, object] = {}
+    for page in pdf.pages:
+        heading = "".join(c["text"] for c in page.chars if c["size"] == 15.0)
+        for title in titles:
+            if title in heading and title not in found:
+                found[title] = page
+    return {t: found[t] for t in titles if t in found}
+
+
 def write_book(root: Path, chapters: dict[str, str] | None = None, yaml_text: str | None = None):
     """Write a small manuscript; used by tests that need a book they can break on purpose."""
     root.mkdir(parents=True, exist_ok=True)

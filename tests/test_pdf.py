@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BOOK, write_book
+from tests.conftest import BOOK, opening_pages, write_book
 from zhpress.errors import BookError, FontError
 from zhpress.manuscript import load_book
 from zhpress.pdf import MM, geometry_of, write_press, write_reader
@@ -215,12 +215,8 @@ def test_reader_has_metadata_bookmarks_links_and_tags(editions, seed):
     import pdfplumber
 
     with pdfplumber.open(str(editions["reader"])) as pdf:
-        starts = {}
-        for page in pdf.pages:
-            heading = "".join(c["text"] for c in page.chars if c["size"] == 15.0)
-            for chapter in seed.chapters:
-                if chapter.title in heading:
-                    starts[chapter.title] = page.page_number
+        opening = opening_pages(pdf, [c.title for c in seed.chapters])
+        starts = {title: page.page_number for title, page in opening.items()}
         toc = next(p for p in pdf.pages if "目录" in p.extract_text())
         toc_text = toc.extract_text()
     assert len(starts) == len(seed.chapters)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BOOK
+from tests.conftest import BOOK, opening_pages
 from zhpress import pdfwrite
 from zhpress.manuscript import load_book
 from zhpress.pdf import geometry_of, render_sections
@@ -80,12 +80,7 @@ def test_each_contribution_opens_a_new_page_without_a_running_head(seed_dist):
     book = load_book(BOOK)
     g = geometry_of(book)
     with pdfplumber.open(str(seed_dist["reader"])) as pdf:
-        starts = {}
-        for page in pdf.pages:
-            big = "".join(c["text"] for c in page.chars if c["size"] == 15.0)
-            for chapter in book.chapters:
-                if chapter.title in big:
-                    starts[chapter.title] = page
+        starts = opening_pages(pdf, [c.title for c in book.chapters])
         assert list(starts) == [c.title for c in book.chapters]
         for chapter, page in zip(book.chapters, starts.values(), strict=True):
             _, top, _, bottom = g.frame(page.page_number - 1)
@@ -145,12 +140,9 @@ def test_a_contribution_that_grows_a_page_renumbers_the_rest_and_the_contents(
     titles = [c.title for c in load_book(book).chapters]
     with pdfplumber.open(str(reader)) as pdf:
         toc = next(p for p in pdf.pages if "目录" in p.extract_text()).extract_text()
+        opening = opening_pages(pdf, titles)
         for title in titles:
-            page = next(
-                p.page_number
-                for p in pdf.pages
-                if title in "".join(c["text"] for c in p.chars if c["size"] == 15.0)
-            )
+            page = opening[title].page_number
             line = next(line for line in toc.splitlines() if title[:6] in line)
             assert re.search(rf"[·\s]{page}$", line), (line, page)
 
