@@ -79,9 +79,10 @@ def lay_out(sections: list[Section], press: bool, fetcher: Any) -> list[Any]:
     """One WeasyPrint document per part, numbered as one book.
 
     The parts are laid out in order, each told the number and side of its first page; the
-    contents are laid out first with blank numbers (to learn how many pages they take) and
-    again with the numbers the contributions got. A part whose HTML and numbering did not
-    change since the last book this process laid out is taken as it was."""
+    contents are laid out with the numbers of the last build (blank the first time) to learn
+    how many pages they take, and again if the contributions then got other numbers. In
+    ``watch``, a reader part whose HTML, numbering and styles did not change since the last
+    build is taken as it was."""
     from weasyprint import CSS, HTML
 
     from . import weasy
