@@ -47,3 +47,24 @@ def test_kai_quotes_are_narrow_and_serif_quotes_full_width():
     faces = resolve_faces(roles=("kai", "serif"))
     assert narrow_marks(faces["kai"], "“”中，") == frozenset("“”")
     assert narrow_marks(faces["serif"], "“”中，") == frozenset()
+
+
+@pytest.mark.parametrize("role", ["serif", "sans", "sans-bold"])
+def test_cid_keyed_subset_numbers_cid_i_as_glyph_i(no_cache, role):
+    """A PDF reader that follows the spec draws code i as CID i: it must be glyph i."""
+    from fontTools.pens.recordingPen import RecordingPen
+
+    face = resolve_faces(roles=(role,))[role]
+    font = TTFont(BytesIO(subset_face(face, TEXT)))
+    top = font["CFF "].cff.topDictIndex[0]
+    assert hasattr(top, "ROS"), "Noto CJK's CFF is CID-keyed; this test expects it"
+    assert top.charset == [".notdef"] + [f"cid{i:05d}" for i in range(1, len(top.charset))]
+    # The outlines still belong to their characters after the renumbering.
+    source = TTFont(str(face.path), fontNumber=face.index, lazy=True)
+    for ch in "新工万":
+        drawn = []
+        for f in (font, source):
+            pen = RecordingPen()
+            f.getGlyphSet()[f.getBestCmap()[ord(ch)]].draw(pen)
+            drawn.append(pen.value)
+        assert drawn[0] == drawn[1], ch

@@ -306,7 +306,7 @@ def cmap_of(path: Path, index: int) -> frozenset[int]:
 
 # --- Subsetting -------------------------------------------------------------------------------
 
-SUBSET_VERSION = 3
+SUBSET_VERSION = 4
 """Bump when the subsetting code changes what it writes, so old cache entries are not reused."""
 
 SUBSET_FEATURES: tuple[str, ...] = ("kern", "halt", "chws")
@@ -516,7 +516,7 @@ def _make_subset(
             path=face.path,
             hint="check the font file, or choose another face in book.yaml's fonts:",
         ) from None
-    data = bytes(result.blob.data)
+    data = _identity_cids(bytes(result.blob.data))
     if flavor is None and not cff:
         return data
     import io
@@ -529,6 +529,40 @@ def _make_subset(
         ps_name = font["name"].getDebugName(6) or face.css_family
         _glyf_to_cff(font, ps_name)
     font.flavor = flavor
+    out = io.BytesIO()
+    font.save(out)
+    font.close()
+    return out.getvalue()
+
+
+def _identity_cids(data: bytes) -> bytes:
+    """A CID-keyed CFF subset renumbered so that CID *i* is glyph *i*.
+
+    HarfBuzz keeps each glyph's original CID in the subset's charset (``cid01397`` at glyph 2),
+    but a PDF's CIDFontType0 draws code *c* as the glyph whose CID is *c* (ISO 32000 §9.7.4.2),
+    and WeasyPrint writes glyph positions as codes. Poppler and PDFium fall back on positions,
+    Ghostscript and MuPDF follow the charset and draw the wrong glyphs or none: blank pages at
+    the RIP. Only the charset changes: outlines, metrics and layout tables refer to glyph
+    positions, which stay. A font that is not CID-keyed CFF comes back untouched.
+    """
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    if data[:4] != b"OTTO":
+        return data
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False, recalcBBoxes=False)
+    top = font["CFF "].cff.topDictIndex[0]
+    if not hasattr(top, "ROS"):
+        return data
+    old = list(top.charset)
+    new = [".notdef"] + [f"cid{i:05d}" for i in range(1, len(old))]
+    if old == new:
+        return data
+    by_name = top.CharStrings.charStrings  # name -> charstring (or its index)
+    top.CharStrings.charStrings = {n: by_name[o] for o, n in zip(old, new, strict=True)}
+    top.charset = new
+    font.setGlyphOrder(new)
     out = io.BytesIO()
     font.save(out)
     font.close()
