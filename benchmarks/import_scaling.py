@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from zhpress.reflow import import_page  # noqa: E402
+from zhpress.importer.draft import import_page  # noqa: E402
 
 SEED = ROOT / "seeds" / "foshan-new-industrialisation-roundtable.txt"
 # First source line of each article in the seed (1-based), and where the body ends.

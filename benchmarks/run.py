@@ -147,7 +147,7 @@ BASELINE = r"""
 import sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
-from zhpress.manuscript import load_book
+from zhpress.manuscript.load import load_book
 from weasyprint import HTML
 book = load_book(sys.argv[1])
 parts = [f"<h1>{book.title}</h1>"] + [f"<p>{b.text}</p>" for b in book.lede]
@@ -162,7 +162,7 @@ HTML(string=html).write_pdf(sys.argv[2])
 
 def scaled_book(factor: int, dest: Path) -> Path:
     """The seed's contributions repeated ``factor`` times, each copy with a distinct title."""
-    from zhpress.manuscript import load_book
+    from zhpress.manuscript.load import load_book
 
     book = load_book(ROOT / "book")
     dest.mkdir(parents=True, exist_ok=True)

@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from zhpress.manuscript import load_book  # noqa: E402
-from zhpress.pdf import geometry_of, write_press, write_reader  # noqa: E402
-from zhpress.pdfmeasure import colour_operators, measure_edition, write_plain  # noqa: E402
+from zhpress.checks.pdfmeasure import colour_operators, measure_edition, write_plain  # noqa: E402
+from zhpress.editions.pdf import geometry_of, write_press, write_reader  # noqa: E402
+from zhpress.manuscript.load import load_book  # noqa: E402
 
 
 def main() -> int:
@@ -29,7 +29,7 @@ def main() -> int:
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
     import weasyprint  # noqa: F401  (imported once here, so no column pays for it)
 
-    from zhpress import pdf
+    from zhpress.editions import pdf
 
     book = load_book(args.book)
     g = geometry_of(book)

@@ -6,7 +6,7 @@ both the print composition and the EPUB, in order.
 Every example goes through the real stages: the manuscript is written and loaded, the
 glyph check runs, each block is composed into lines and turned into the HTML WeasyPrint sets,
 and the EPUB documents are rendered and parsed as XML. A handful of examples are built into
-full editions and checked with ``zhpress.check``. The normal suite runs a few hundred
+full editions and checked with ``zhpress.checks.run``. The normal suite runs a few hundred
 examples; ``make fuzz`` (ZHPRESS_FUZZ=1) runs thousands.
 """
 
@@ -23,10 +23,12 @@ from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import EPOCH, FUZZ, write_book
-from zhpress import check, compose, conserve
+from zhpress.checks import run as check
+from zhpress.checks import text_reaches_editions as conserve
 from zhpress.errors import BookError, FontError
-from zhpress.fonts import _NO_GLYPH, Shaper, cmap_of, resolve_faces, subset_file
-from zhpress.manuscript import load_book
+from zhpress.manuscript.load import load_book
+from zhpress.typeset import compose
+from zhpress.typeset.fonts import _NO_GLYPH, Shaper, cmap_of, resolve_faces, subset_file
 
 pytestmark = pytest.mark.fuzz
 
@@ -157,7 +159,7 @@ def load_or_refuse(root: Path):
 
 def glyphs_or_refuse(book) -> bool:
     """False when a character no face has is refused, naming it and its chapter:line."""
-    from zhpress.pdf import check_glyphs, plan_book
+    from zhpress.editions.pdf import check_glyphs, plan_book
 
     plan = plan_book(book)
     try:
@@ -173,8 +175,8 @@ def glyphs_or_refuse(book) -> bool:
 def compose_text(book) -> dict[str, str]:
     """Each block of the chapter composed into lines as the PDF sets them: the text of the
     HTML spans (what WeasyPrint draws), keyed by the plan's piece."""
-    from zhpress.html import lines_html
-    from zhpress.pdf import compose_piece, full_width_quotes, plan_book
+    from zhpress.editions.html import lines_html
+    from zhpress.editions.pdf import compose_piece, full_width_quotes, plan_book
 
     plan = plan_book(book)
     out = {}
@@ -200,7 +202,7 @@ def epub_text(book) -> conserve.Stream:
     """The chapter's EPUB document, rendered and parsed as XML (what a reading app gets)."""
     from lxml import etree
 
-    from zhpress.epub import render_documents
+    from zhpress.editions.epub import render_documents
 
     docs = render_documents(book, "images/cover.png")
     parsed = {f"text/{d.name}": etree.fromstring(d.xhtml.encode("utf-8")) for d in docs}
@@ -232,7 +234,7 @@ def test_any_text_is_refused_clearly_or_reaches_print_and_epub_whole(title, pane
 @given(body=bodies)
 def test_no_character_of_a_paragraph_is_lost_outside_markdown_markup(body):
     """Without Markdown's inline markup characters, visible text is what was typed."""
-    from zhpress.html import visible_text
+    from zhpress.editions.html import visible_text
 
     plain = "".join(ch for ch in body if ch not in "*_`[]!<>\\&")
     if any(unicodedata.category(ch) in ("Cc", "Cn") and ch not in "\n\t" for ch in plain):
@@ -249,7 +251,7 @@ def test_no_character_of_a_paragraph_is_lost_outside_markdown_markup(body):
 def test_full_editions_of_any_text_pass_the_checks(tmp_path_factory, body):
     """A few whole builds (reader, press, EPUB) of generated text: the fast checks find the
     text conserved in every edition, no glyph missing, no RGB."""
-    from zhpress.pipeline import build, edition_paths
+    from zhpress.build.pipeline import build, edition_paths
 
     folder = tmp_path_factory.mktemp("full")
     root = write(folder, "生成的标题", "作者", body)

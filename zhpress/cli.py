@@ -85,7 +85,7 @@ def _stand_by(only: list[str] | None, jobs: int | None) -> None:
     prints = {e for e in (only or EDITIONS) if e in ("reader", "press")}
     if len(prints) != 1 or not hasattr(os, "fork"):
         return
-    from .parallel import default_jobs, stand_by
+    from .build.parallel import default_jobs, stand_by
 
     if (jobs or default_jobs()) > 1:
         stand_by(prints.pop())
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             _stand_by(args.only, args.jobs)
-            from .pipeline import build
+            from .build.pipeline import build
 
             return build(
                 args.book,
@@ -109,15 +109,15 @@ def main(argv: list[str] | None = None) -> int:
                 jobs=args.jobs,
             )
         if args.command == "import":
-            from .reflow import import_page
+            from .importer.draft import import_page
 
             return import_page(args.source, args.out, force=args.force, report=args.report)
         if args.command == "check":
-            from .check import run_check
+            from .checks.run import run_check
 
             return run_check(args.book, args.out)
         if args.command == "watch":
-            from .watch import watch
+            from .build.watch import watch
 
             return watch(args.book, args.out, only=tuple(args.only or EDITIONS))
     except ZhpressError as exc:
@@ -127,8 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted; previous outputs are untouched", file=sys.stderr)
         return 130
     finally:
-        if "zhpress.parallel" in sys.modules:
-            sys.modules["zhpress.parallel"].dismiss()
+        if "zhpress.build.parallel" in sys.modules:
+            sys.modules["zhpress.build.parallel"].dismiss()
     parser.print_usage(sys.stderr)
     return EXIT_BAD_INPUT if args.command else EXIT_OK
 

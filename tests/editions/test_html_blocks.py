@@ -1,0 +1,54 @@
+"""A manuscript block is one paragraph: what Markdown would read as a list, heading, quote,
+code block or rule stays text, the same in print and in the EPUB (golden pairs)."""
+
+import pytest
+
+from zhpress.editions.epub import paragraph_html
+from zhpress.editions.html import visible_text
+
+CASES = [
+    ("2. 加强政府自身的转型升级", "2. 加强政府自身的转型升级"),
+    ("1) 第一", "1) 第一"),
+    ("- 一项", "- 一项"),
+    ("* 一项", "* 一项"),
+    ("+ 一项", "+ 一项"),
+    ("# 不是标题", "# 不是标题"),
+    ("> 不是引文", "> 不是引文"),
+    ("---", "---"),
+    ("***", "***"),
+    ("上一行\n===", "上一行==="),
+    ("    缩进的段落", "缩进的段落"),
+    ("有*着重*与**加粗**", "有着重与加粗"),  # inline Markdown is still markup
+    # Character references typed in a manuscript are text, not the characters they name.
+    ("&copy; 与 &amp; 与 &#169;", "&copy; 与 &amp; 与 &#169;"),
+    ("R&D 与 AT&T", "R&D 与 AT&T"),
+    ("&lt;script&gt;", "&lt;script&gt;"),
+]
+
+
+@pytest.mark.parametrize(("block", "expected"), CASES)
+def test_block_constructs_stay_text_in_print_and_epub(block, expected):
+    assert visible_text(block) == expected
+    epub = str(paragraph_html(block))
+    assert "<li>" not in epub and "<h1>" not in epub and "<hr" not in epub
+    assert "<blockquote>" not in epub and "<pre>" not in epub
+
+
+SOFT_BREAKS = [
+    ("第一行\n第二行", "第一行第二行"),
+    ("word\nnext", "word next"),
+    ("a\n*b*", "a b"),  # the space survives a break before emphasis
+    ("ぁ\n_0_", "ぁ0"),  # read as Markdown first, in print and in the EPUB alike
+    ("有*着重\n跨行*的", "有着重跨行的"),
+    ("数字3\n万亿", "数字3万亿"),
+    ("x\n  y", "x y"),
+]
+
+
+@pytest.mark.parametrize(("block", "expected"), SOFT_BREAKS)
+def test_soft_breaks_are_the_same_in_print_and_epub(block, expected):
+    from lxml import etree
+
+    assert visible_text(block) == expected
+    epub = etree.fromstring(f"<p>{paragraph_html(block)}</p>".encode())
+    assert "".join(epub.itertext()) == expected

@@ -1,0 +1,242 @@
+"""A layout generator: sets known paragraphs into an OCR-like newspaper page.
+
+It reproduces what the issue describes, so the importer can be tested on pages nobody has
+seen: each article in its own random column width, lost indents (or U+3000 / ASCII-space
+indents in the plain style), punctuation compression (a line holds one character more when a
+mark would otherwise start the next line), push-out (a line one or two characters short when
+a character moves down with its mark, or an opening mark may not end a line), unbreakable
+numbers, OCR spaces around digits, vertical headings with vertical presentation forms, the
+headline block first or last, 2 to 6 panelists, several encodings and line ends.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+
+from conftest import BOOK
+
+from zhpress.cjk import NO_LINE_END, NO_LINE_START, is_wide
+from zhpress.manuscript.load import load_book
+
+HORIZONTAL_TO_VERTICAL = {"“": "\ufe43", "”": "\ufe44", "（": "\ufe35", "）": "\ufe36"}
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭萧田董潘袁蔡蒋余杜叶程"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建国志海波云飞文斌宏鹏晓雨森向民珍震"
+
+
+@dataclass
+class Article:
+    title: str
+    paragraphs: list[str]
+
+
+@dataclass
+class Expected:
+    title: str
+    kicker: str
+    moderator: str
+    lede: list[str]
+    chapters: list[tuple[str, str, list[str]]]
+
+
+def seed_articles() -> list[list[Article]]:
+    """Per seed article: its usable forms (the whole article, or it split in two)."""
+    book = load_book(BOOK)
+    forms = []
+    for chapter in book.chapters:
+        paras = [b.text for b in chapter.blocks]
+        whole = [Article(chapter.title, paras)]
+        # split before the first enumerated paragraph (or in the middle), so that no piece
+        # opens with 二是
+        cut = next((i for i, p in enumerate(paras) if p.startswith("一是")), len(paras) // 2)
+        cut = max(1, min(cut, len(paras) - 1))
+        forms.append((whole, [paras[:cut], paras[cut:]]))
+    return forms
+
+
+def _echo_title(paras: list[str], others: str, rng: random.Random) -> str:
+    """A title that echoes its own text: a Han-only stretch found nowhere else on the page."""
+    text = "".join(paras)
+    runs = [m.group() for m in re.finditer(r"[\u4e00-\u9fff]{8,}", text)]
+    rng.shuffle(runs)
+    for run in runs:
+        for size in (12, 10, 9, 8):
+            for start in range(0, max(1, len(run) - size + 1)):
+                cand = run[start : start + size]
+                if len(cand) == size and cand not in others:
+                    return cand
+    raise AssertionError("no distinctive title")
+
+
+def choose_articles(rng: random.Random, k: int) -> list[Article]:
+    forms = seed_articles()
+    split = set(rng.sample(range(len(forms)), max(0, k - len(forms))))
+    split |= {i for i in range(len(forms)) if rng.random() < 0.3}
+    pieces: list[tuple[str | None, list[str]]] = []
+    for i, (whole, halves) in enumerate(forms):
+        if i in split:
+            pieces.extend((None, half) for half in halves)
+        else:
+            pieces.append((whole[0].title, whole[0].paragraphs))
+    rng.shuffle(pieces)
+    pieces = pieces[:k]
+    out = []
+    for i, (title, paras) in enumerate(pieces):
+        if title is None:
+            others = "".join("".join(p) for j, (_, p) in enumerate(pieces) if j != i)
+            title = _echo_title(paras, others, rng)
+        out.append(Article(title, paras))
+    return out
+
+
+def _tokens(text: str) -> list[str]:
+    """Digits and Latin letters are unbreakable words; every other character is one token."""
+    return re.findall(r"[A-Za-z0-9.%]+|.", text)
+
+
+def _w(token: str) -> float:
+    return sum(1.0 if is_wide(ch) else 0.5 for ch in token)
+
+
+def set_paragraph(text: str, width: int, rng: random.Random) -> list[str]:
+    """Break one paragraph into lines of a column ``width`` ems wide, first line indented 2."""
+    tokens = _tokens(text)
+    lines: list[list[str]] = []
+    i = 0
+    first = True
+    while i < len(tokens):
+        cap = width - 2 if first else width
+        line: list[str] = []
+        used = 0.0
+        while i < len(tokens) and used + _w(tokens[i]) <= cap:
+            line.append(tokens[i])
+            used += _w(tokens[i])
+            i += 1
+        if i < len(tokens) and line:
+            nxt = tokens[i]
+            if nxt in NO_LINE_START:
+                if rng.random() < 0.6:  # compression: the mark squeezes in
+                    line.append(nxt)
+                    i += 1
+                else:  # push-out: the last character goes down with the mark
+                    i -= 1
+                    line.pop()
+            while len(line) > 1 and line[-1] in NO_LINE_END:
+                line.pop()
+                i -= 1
+        if not line:  # a token wider than the column
+            line.append(tokens[i])
+            i += 1
+        lines.append(line)
+        first = False
+    return ["".join(line) for line in lines]
+
+
+def _ocr_spaces(line: str, rng: random.Random) -> str:
+    """OCR renders the Han-digit gap as a space now and then (突破 3 万亿元)."""
+
+    def repl(m: re.Match) -> str:
+        a, b = m.start(), m.end()
+        before = " " if a > 0 and is_wide(line[a - 1]) and rng.random() < 0.4 else ""
+        after = " " if b < len(line) and is_wide(line[b]) and rng.random() < 0.4 else ""
+        return before + m.group() + after
+
+    return re.sub(r"\d+", repl, line)
+
+
+def _names(rng: random.Random, n: int) -> list[str]:
+    names: list[str] = []  # a list, not a set: the page must not depend on hash order
+    while len(names) < n:
+        size = rng.choice((1, 2, 2))
+        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(size))
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _widths(rng: random.Random, k: int, min_step: int) -> list[int]:
+    widths = [rng.randint(12, 22)]
+    while len(widths) < k:
+        w = rng.randint(12, 22)
+        if abs(w - widths[-1]) >= min_step:
+            widths.append(w)
+    return widths
+
+
+def make_page(
+    seed: int, *, min_step: int = 0, merge_vertical: bool = False
+) -> tuple[bytes, Expected, dict]:
+    """A random page; ``min_step`` is the least width difference between adjacent articles;
+    ``merge_vertical`` lets the plain styles drop the blank lines between vertical runs."""
+    rng = random.Random(seed)
+    k = rng.randint(2, 6)
+    articles = choose_articles(rng, k)
+    book = load_book(BOOK)
+    names = _names(rng, k + 1)
+    moderator = names.pop()
+    style = rng.choice(("blank", "blank", "plain-u3000", "plain-spaces"))
+    sep = "\n\n" if style == "blank" else "\n"
+    widths = _widths(rng, k, min_step)
+
+    def indent(first: bool) -> str:
+        if not first:
+            return ""
+        if style == "plain-u3000":
+            return "\u3000\u3000"
+        if style == "plain-spaces":
+            return "    "
+        return " " if rng.random() < 0.15 else ""
+
+    body_lines: list[str] = []
+    for art, width in zip(articles, widths, strict=True):
+        for para in art.paragraphs:
+            for n, line in enumerate(set_paragraph(para, width, rng)):
+                body_lines.append(indent(n == 0) + _ocr_spaces(line, rng))
+    kicker, title = book.kicker or "后3万亿时代", book.title
+    lede = [b.text for b in book.lede]
+    lede_w = max(widths) + rng.randint(8, 16)
+    headline = f"{kicker} {title.replace('？', '?')}"
+    lede_lines = [
+        indent(n == 0) + _ocr_spaces(line, rng)
+        for para in lede
+        for n, line in enumerate(set_paragraph(para, lede_w, rng))
+    ]
+    order = list(range(k))
+    rng.shuffle(order)
+    vertical_runs = []
+    for i in order:
+        vertical_runs.append("\n".join(names[i]))
+        vt = "".join(HORIZONTAL_TO_VERTICAL.get(ch, ch) for ch in articles[i].title)
+        vertical_runs.append("\n".join(vt))
+    head_block = headline + "\n" + sep.join(lede_lines)
+    # Engines that drop blank lines drop them between the vertical runs too, sometimes.
+    merged = style != "blank" and rng.random() < 0.5 and merge_vertical
+    tail = ("\n" if merged else "\n\n").join(vertical_runs) + "\n\n" + f"主持人：{moderator}"
+    body = sep.join(body_lines)
+    headline_first = rng.random() < 0.4
+    if headline_first:
+        text = head_block + "\n\n" + tail + "\n\n" + body + "\n"
+    else:
+        text = body + "\n\n" + head_block + "\n\n" + tail + "\n"
+    newline = rng.choice(("\n", "\r\n", "\r"))
+    text = text.replace("\n", newline)
+    encoding = rng.choice(("utf-8", "utf-8-sig", "gb18030", "utf-16"))
+    data = text.encode(encoding)
+    expected = Expected(
+        title=title,
+        kicker=kicker,
+        moderator=moderator,
+        lede=lede,
+        chapters=[(names[i], art.title, art.paragraphs) for i, art in enumerate(articles)],
+    )
+    info = {
+        "k": k,
+        "style": style,
+        "widths": widths,
+        "encoding": encoding,
+        "newline": repr(newline),
+        "headline_first": headline_first,
+        "merged_vertical": merged,
+    }
+    return data, expected, info

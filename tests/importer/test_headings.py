@@ -1,0 +1,67 @@
+"""Pairing the vertical headings into (name, title) (zhpress.importer.headings)."""
+
+from __future__ import annotations
+
+from conftest import SEED
+
+from zhpress.importer.headings import pair_by_content, pair_by_runs
+from zhpress.importer.normalize import apply
+
+
+def _chars(text: str):
+    return [(ch, i) for i, ch in enumerate(text)]
+
+
+def _text(chars) -> str:
+    return "".join(ch for ch, _ in chars)
+
+
+RUNS = ["张震", "从﹃六新﹄深刻认识新型工业化", "胡晓珍", "以新质生产力领跑新型工业化"]
+
+
+def test_runs_are_read_two_by_two():
+    pairs = pair_by_runs([_chars(r) for r in RUNS])
+    assert [(_text(n), _text(t)) for n, t in pairs] == [(RUNS[0], RUNS[1]), (RUNS[2], RUNS[3])]
+
+
+def test_titles_first_is_recognised_by_run_lengths():
+    swapped = [RUNS[1], RUNS[0], RUNS[3], RUNS[2]]
+    pairs = pair_by_runs([_chars(r) for r in swapped])
+    assert [_text(n) for n, _ in pairs] == ["张震", "胡晓珍"]
+
+
+def test_an_odd_number_of_runs_is_not_paired_by_runs():
+    assert pair_by_runs([_chars(r) for r in RUNS[:3]]) is None
+
+
+def test_merged_runs_are_split_by_title_echoes():
+    body = SEED.read_text(encoding="utf-8")
+    merged = "".join(RUNS) + "徐雨森夯实制造业转型升级综合改革试点经验"
+    normalized = "".join(apply(ch) or ch for ch in merged)
+    pairs = pair_by_content([_chars(merged)], normalized, body)
+    assert [(_text(n), _text(t)) for n, t in pairs] == [
+        ("张震", "从﹃六新﹄深刻认识新型工业化"),
+        ("胡晓珍", "以新质生产力领跑新型工业化"),
+        ("徐雨森", "夯实制造业转型升级综合改革试点经验"),
+    ]
+
+
+def test_compound_surname_and_a_title_ending_in_a_word_are_not_split_off():
+    """欧阳晓峰 is one four-character name; '关键在人才' stays in the title, since '关键'
+    (a rarer surname character starting a common word) makes a worse name than 陈静."""
+    body = (
+        "人才是第一资源。构建现代化产业体系，归根结底要靠人才。"
+        "推动绿色低碳发展，是实现高质量发展的内在要求。"
+        "数字化转型是传统制造业提质增效的必由之路。"
+    )
+    merged = (
+        "欧阳晓峰构建现代化产业体系的关键在人才"
+        "陈静绿色低碳是高质量发展的底色"
+        "李明华以数字化转型赋能传统制造业"
+    )
+    pairs = pair_by_content([_chars(merged)], merged, body)
+    assert [(_text(n), _text(t)) for n, t in pairs] == [
+        ("欧阳晓峰", "构建现代化产业体系的关键在人才"),
+        ("陈静", "绿色低碳是高质量发展的底色"),
+        ("李明华", "以数字化转型赋能传统制造业"),
+    ]

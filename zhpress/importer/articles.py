@@ -1,0 +1,299 @@
+"""Split the body into one article per panelist and match each (name, title) pair to its text.
+
+The vertical headings give the panelists and their titles but not where each article starts,
+and their order is unrelated to the articles' order. The evidence, scored together by a
+dynamic programme over paragraph boundaries:
+
+- *column width*: each article is set in its own column, so W may change only between
+  articles (several articles may share a W, so this alone cannot split them);
+- *enumeration*: 一是 … 二是 … 三是 runs on inside an article; a paragraph opening with 一是
+  after 二是/三是/四是 starts a new enumeration and so, most likely, a new article, and no
+  article opens with 二是;
+- *content*: a title echoes its own article's text (``夯实制造业转型升级综合改革试点经验``
+  appears word for word in its article). Title n-grams that occur in few paragraphs are
+  evidence; phrases every article uses (新型工业化) are not.
+
+The search is over (paragraph, titles used, current title, current W, last ordinal) with a beam,
+so time grows linearly with the number of paragraphs for a fixed number of panelists.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+from ..cjk import is_han
+
+ARTICLE_PRIOR = -1.0
+# Opening an article at a soft paragraph start (see reflow._soft_units) also opens a paragraph
+# the line shapes did not ask for (paragraphs.BREAK_PRIOR).
+SOFT_START = -1.0
+RESTART_INSIDE = -8.0
+OPENS_WITH_LATER_ORDINAL = -6.0
+SKIPPED_ORDINAL = -1.0
+NEXT_ORDINAL = 1.0
+TITLE_WEIGHT = 3.0
+# An article whose enumeration (一是 … 三是) has run rarely goes on with a plain paragraph; the
+# next article usually does.
+ENUMERATION_CLOSED = -2.0
+BEAM = 400
+MIN_GRAM = 3
+
+
+# Discourse connectives refer back to what came before, so a paragraph that opens with one
+# continues its article rather than opening the next.
+CONNECTIVES = (
+    "具体来看",
+    "具体而言",
+    "具体来说",
+    "因此",
+    "所以",
+    "此外",
+    "另外",
+    "同时",
+    "与此同时",
+    "其次",
+    "再次",
+    "最后",
+    "总之",
+    "总而言之",
+    "综上",
+    "而且",
+    "但是",
+    "然而",
+    "不过",
+    "对此",
+    "为此",
+    "由此",
+    "可见",
+    "换言之",
+    "也就是说",
+)
+OPENS_WITH_CONNECTIVE = -3.0
+
+
+def opens_with_connective(text: str) -> bool:
+    return text.startswith(CONNECTIVES)
+
+
+def match_key(text: str) -> str:
+    """Text reduced to Han characters, letters and digits, for n-gram matching."""
+    return "".join(ch for ch in text if is_han(ch) or ch.isalnum())
+
+
+def title_grams(title: str) -> list[str]:
+    """The title's distinct substrings of at least MIN_GRAM characters (two characters match
+    by chance), in a fixed order so scores add up the same way every run."""
+    key = match_key(title)
+    return sorted({key[a:b] for a in range(len(key)) for b in range(a + MIN_GRAM, len(key) + 1)})
+
+
+def title_affinity(paragraph_keys: list[str], titles: list[str]) -> list[list[float]]:
+    """``out[p][t]``: how strongly paragraph p echoes title t (0 when it does not).
+
+    Sum over the title's substrings of length >= 3 (two characters match by chance) found in
+    the paragraph, longer ones weighing more and each scaled by its rarity among the
+    paragraphs (idf); the title's total is compressed with log1p so one long echo counts a lot
+    but cannot outweigh everything else.
+    """
+    m = len(paragraph_keys)
+    out = [[0.0] * len(titles) for _ in range(m)]
+    for t, title in enumerate(titles):
+        for gram in title_grams(title):
+            hits = [p for p, text in enumerate(paragraph_keys) if gram in text]
+            if not hits:
+                continue
+            # inverse document frequency, zero for phrases in more than 60% of paragraphs
+            idf = math.log(0.6 * m / len(hits))
+            if idf <= 0:
+                continue
+            # shared among the paragraphs that contain it: a phrase repeated in every paragraph
+            # of a long article weighs as much as one echo, not once per paragraph
+            weight = (len(gram) - MIN_GRAM + 1) ** 2 * idf / len(hits)
+            for p in hits:
+                out[p][t] += weight
+    # The whole evidence a title gives is a concave function of its total match, shared among
+    # paragraphs in proportion to their match: spreading a phrase over many paragraphs must
+    # not add up to more than one clear echo.
+    for t in range(len(titles)):
+        total = sum(row[t] for row in out)
+        if total > 0:
+            scale = TITLE_WEIGHT * math.log1p(total) / total
+            for row in out:
+                row[t] *= scale
+    return out
+
+
+@dataclass(frozen=True)
+class Article:
+    title_index: int
+    first: int
+    """Index of the article's first paragraph."""
+    end: int
+    """Index one past its last paragraph."""
+    width: int
+    affinity: float
+    """Summed title affinity of its paragraphs, 0 when the title echoes nothing."""
+
+
+def split_articles(
+    costs: list[dict[int, float]],
+    ordinals: list[int],
+    affinity: list[list[float]],
+    k: int,
+    connective: list[bool] | None = None,
+    continuation: list[dict[int, float] | None] | None = None,
+) -> list[Article]:
+    """Best split of m paragraphs into k contiguous articles, each with a distinct title.
+
+    ``connective[p]``: paragraph p opens with a discourse connective (具体来看，因此，…).
+    ``continuation[p]``: for a soft unit (a paragraph start only if an article starts there),
+    its score per width when it reads on in the same article; None for a real paragraph.
+    """
+    m = len(costs)
+    if k == 0 or m < k:
+        return []
+    widths = sorted(set().union(*(c.keys() for c in costs)))
+    full = (1 << k) - 1
+
+    def cost(p: int, w: int) -> float:
+        c = costs[p]
+        return c[w] if w in c else min(c.values()) - 20.0
+
+    def read_on(p: int, w: int) -> float:
+        soft = continuation[p] if continuation else None
+        if soft is None:
+            return cost(p, w)
+        return soft[w] if w in soft else min(soft.values()) - 20.0
+
+    def soft_start(p: int) -> float:
+        return SOFT_START if continuation and continuation[p] is not None else 0.0
+
+    # state: (mask, title, W, last ordinal) -> score; history for back-tracking
+    layer: dict[tuple[int, int, int, int], float] = {}
+    history: list[dict[tuple[int, int, int, int], tuple[int, int, int, int] | None]] = []
+    back0: dict[tuple[int, int, int, int], tuple[int, int, int, int] | None] = {}
+    o = ordinals[0]
+    for t in range(k):
+        for w in widths:
+            state = (1 << t, t, w, o)
+            layer[state] = (
+                cost(0, w) + affinity[0][t] + (OPENS_WITH_LATER_ORDINAL if o >= 2 else 0.0)
+            )
+            back0[state] = None
+    history.append(back0)
+    for p in range(1, m):
+        o = ordinals[p]
+        new: dict[tuple[int, int, int, int], float] = {}
+        back: dict[tuple[int, int, int, int], tuple[int, int, int, int] | None] = {}
+
+        def offer(state, value, prev, new=new, back=back):
+            if value > new.get(state, -math.inf):
+                new[state] = value
+                back[state] = prev
+            return None
+
+        remaining = m - p
+        # A new article's score does not depend on the previous article's title, width or
+        # ordinal, so only the best state per set of used titles can start one.
+        best_per_mask: dict[int, tuple[float, tuple[int, int, int, int]]] = {}
+        for state, value in layer.items():
+            mask = state[0]
+            if mask.bit_count() < k and value > best_per_mask.get(mask, (-math.inf,))[0]:
+                best_per_mask[mask] = (value, state)
+        opening = OPENS_WITH_LATER_ORDINAL if o >= 2 else 0.0
+        if connective and connective[p]:
+            opening += OPENS_WITH_CONNECTIVE
+        opening += soft_start(p)
+        for mask, (value, state) in best_per_mask.items():
+            for t2 in range(k):
+                if mask >> t2 & 1:
+                    continue
+                for w2 in widths:
+                    offer(
+                        (mask | 1 << t2, t2, w2, o),
+                        value + ARTICLE_PRIOR + opening + cost(p, w2) + affinity[p][t2],
+                        state,
+                    )
+        for state, value in layer.items():
+            mask, t, w, last = state
+            used = mask.bit_count()
+            # continue the same article
+            if k - used < remaining:  # enough paragraphs left for the unused titles
+                bonus = 0.0 if o or not last else ENUMERATION_CLOSED
+                if o:
+                    if o <= last:
+                        bonus = RESTART_INSIDE
+                    elif o == last + 1:
+                        bonus = NEXT_ORDINAL
+                    else:
+                        bonus = SKIPPED_ORDINAL
+                offer(
+                    (mask, t, w, o or last),
+                    value + read_on(p, w) + affinity[p][t] + bonus,
+                    state,
+                )
+        if len(new) > BEAM:
+            keep = sorted(new, key=new.__getitem__, reverse=True)[:BEAM]
+            new = {s: new[s] for s in keep}
+            back = {s: back[s] for s in keep}
+        layer = new
+        history.append(back)
+    finals = [s for s in layer if s[0] == full]
+    if not finals:
+        return []
+    state = max(finals, key=layer.__getitem__)
+    labels: list[tuple[int, int]] = []
+    for p in range(m - 1, -1, -1):
+        labels.append((state[1], state[2]))
+        prev = history[p][state]
+        if prev is None:
+            break
+        state = prev
+    labels.reverse()
+    articles: list[Article] = []
+    start = 0
+    for p in range(1, m + 1):
+        if p == m or labels[p][0] != labels[p - 1][0]:
+            t, w = labels[start]
+            aff = sum(affinity[q][t] for q in range(start, p))
+            articles.append(Article(t, start, p, w, aff))
+            start = p
+    return articles
+
+
+def article_similarity(article_keys: list[str], titles: list[str]) -> list[list[float]]:
+    """``out[a][t]``: how much title t echoes article a, counting each phrase once per article.
+
+    Paragraph sums favour long articles that repeat a phrase; to assign titles to articles
+    already cut, each title substring (>= 3 characters) counts once if the article contains
+    it, weighted by length and by how few articles contain it (idf over articles).
+    """
+    n = len(article_keys)
+    out = [[0.0] * len(titles) for _ in range(n)]
+    for t, title in enumerate(titles):
+        for gram in title_grams(title):
+            hits = [a for a, text in enumerate(article_keys) if gram in text]
+            if not hits or len(hits) == n:
+                continue
+            weight = (len(gram) - MIN_GRAM + 1) ** 2 * math.log(n / len(hits))
+            for a in hits:
+                out[a][t] += weight
+    return out
+
+
+def assign_titles(similarity: list[list[float]], initial: list[int]) -> list[int]:
+    """The title for each article maximising total similarity (k <= 6: try every order).
+
+    Ties keep the split's own labels, so titles that echo nothing are placed by elimination
+    exactly as the split placed them.
+    """
+    k = len(initial)
+    best, best_score = list(initial), None
+    for perm in itertools.permutations(range(k)):
+        score = sum(similarity[a][perm[a]] for a in range(k))
+        score += 1e-6 * sum(1 for a in range(k) if perm[a] == initial[a])
+        if best_score is None or score > best_score:
+            best, best_score = list(perm), score
+    return best

@@ -1,0 +1,170 @@
+"""The four text rules the importer applies to OCR text, and nothing else.
+
+Each rule is a function from a list of ``(character, origin)`` pairs to a new list, where
+``origin`` is the character's offset in the decoded source (``-1`` for a character the importer
+inserted). Keeping the origin lets ``--report`` say, for every source character, whether it was
+kept, changed by which rule, or dropped as layout. The rules run in this order:
+
+1. ``vertical-forms``: vertical presentation forms become the horizontal marks they stand for.
+2. ``layout-spaces``: OCR spaces between Chinese and digits/Latin are removed.
+3. ``fullwidth-punctuation``: ASCII ``? ! : ; ,`` right after Chinese become full-width.
+4. ``nfc``: Unicode NFC.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..cjk import ASCII_TO_FULLWIDTH, VERTICAL_TO_HORIZONTAL, is_wide
+
+Chars = list[tuple[str, int]]
+
+# Characters OCR uses for horizontal layout space: ASCII space, no-break space, tab and the
+# ideographic space U+3000 (which other engines use for indents).
+LAYOUT_SPACES = frozenset(" \u00a0\t\u3000")
+
+
+@dataclass(frozen=True)
+class Change:
+    rule: str
+    origin: int
+    before: str
+    after: str
+    """Empty when the rule removed the character."""
+
+
+def vertical_forms(chars: Chars, log: list[Change]) -> Chars:
+    """Vertical presentation forms (U+FE10-FE19, U+FE30-FE4F) to horizontal marks.
+
+    In vertical headings OCR returns the glyphs it sees, e.g. ``﹃六新﹄``. GB/T 15834-2011
+    (4.1, A.1) prescribes ﹃﹄ as the vertical form of the double quotes “”, so horizontal text
+    reads “六新”. NFKC would map ﹃ to 『, the wrong (corner-bracket) quote, so this is an
+    explicit table (``cjk.VERTICAL_TO_HORIZONTAL``), not a Unicode compatibility mapping.
+    """
+    out: Chars = []
+    for ch, origin in chars:
+        new = VERTICAL_TO_HORIZONTAL.get(ch)
+        if new is None:
+            out.append((ch, origin))
+        else:
+            log.append(Change("vertical-forms", origin, ch, new))
+            out.append((new, origin))
+    return out
+
+
+def _is_chinese(ch: str) -> bool:
+    return is_wide(ch) and ch not in LAYOUT_SPACES
+
+
+def _is_latin_or_digit(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def layout_spaces(chars: Chars, log: list[Change]) -> Chars:
+    """Drop OCR spaces between a Chinese character and a digit or Latin letter.
+
+    OCR engines render the quarter-em gap a typesetter puts between Han and Western characters
+    (CLREQ 3.2.3, "Spacing between Chinese and Western text") as an ASCII space:
+    ``突破 3 万亿元``, ``全市 54%规模``. The manuscript stores text as it reads, without
+    layout spaces; the composer adds the proper spacing. Spaces between two Latin words, or
+    between two Chinese characters, are not this OCR effect and are kept.
+    """
+    out: Chars = []
+    i = 0
+    n = len(chars)
+    while i < n:
+        ch, origin = chars[i]
+        if ch not in LAYOUT_SPACES:
+            out.append((ch, origin))
+            i += 1
+            continue
+        j = i
+        while j < n and chars[j][0] in LAYOUT_SPACES:
+            j += 1
+        left = out[-1][0] if out else ""
+        right = chars[j][0] if j < n else ""
+        drop = (_is_chinese(left) and _is_latin_or_digit(right)) or (
+            _is_latin_or_digit(left) and _is_chinese(right)
+        )
+        for k in range(i, j):
+            if drop:
+                log.append(Change("layout-spaces", chars[k][1], chars[k][0], ""))
+            else:
+                out.append(chars[k])
+        i = j
+    return out
+
+
+def fullwidth_punctuation(chars: Chars, log: list[Change]) -> Chars:
+    """ASCII ``? ! : ; ,`` right after a Chinese character become their full-width forms.
+
+    GB/T 15834-2011 (4.1-4.6) sets these marks in Chinese text as full-width characters
+    (``？ ！ ： ； ，``); OCR often returns the ASCII look-alikes, as in the seed's headline
+    ``如何闯出新路?``. After a digit or a Latin letter the ASCII mark may be intended
+    (``10:30``, ``Hello, world``), so those are left alone.
+    """
+    out: Chars = []
+    for ch, origin in chars:
+        new = ASCII_TO_FULLWIDTH.get(ch)
+        if new is not None and out and _is_chinese(out[-1][0]):
+            log.append(Change("fullwidth-punctuation", origin, ch, new))
+            out.append((new, origin))
+        else:
+            out.append((ch, origin))
+    return out
+
+
+def nfc(chars: Chars, log: list[Change]) -> Chars:
+    """Unicode Normalization Form C, so that equal text is equal code points.
+
+    OCR output is almost always NFC already; the exceptions are CJK compatibility ideographs
+    (U+F900 block), which NFC maps to their unified ideographs, and decomposed accents in Latin
+    words. A base character and its combining marks are normalised together and the result
+    keeps the base character's origin; the absorbed marks are logged as changed.
+    """
+    text = "".join(ch for ch, _ in chars)
+    if unicodedata.is_normalized("NFC", text):
+        return chars
+    out: Chars = []
+    i = 0
+    n = len(chars)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(chars[j][0]):
+            j += 1
+        group = "".join(ch for ch, _ in chars[i:j])
+        new = unicodedata.normalize("NFC", group)
+        if new == group:
+            out.extend(chars[i:j])
+        else:
+            for k in range(i, j):
+                after = new if k == i else ""
+                log.append(Change("nfc", chars[k][1], chars[k][0], after))
+            out.extend((c, chars[i][1]) for c in new)
+        i = j
+    return out
+
+
+RULES: dict[str, Callable[[Chars, list[Change]], Chars]] = {
+    "vertical-forms": vertical_forms,
+    "layout-spaces": layout_spaces,
+    "fullwidth-punctuation": fullwidth_punctuation,
+    "nfc": nfc,
+}
+
+
+def normalize(chars: Chars, log: list[Change]) -> Chars:
+    """Apply every rule, in the documented order."""
+    for rule in RULES.values():
+        chars = rule(chars, log)
+    return chars
+
+
+def apply(text: str, rule: str | None = None) -> str:
+    """Plain-string form for tests and callers without origins: one rule, or all of them."""
+    chars: Chars = [(ch, i) for i, ch in enumerate(text)]
+    log: list[Change] = []
+    chars = RULES[rule](chars, log) if rule else normalize(chars, log)
+    return "".join(ch for ch, _ in chars)

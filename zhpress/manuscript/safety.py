@@ -1,0 +1,108 @@
+"""Keep a manuscript inside its folder: no network, no file outside the book and the project.
+
+Two layers. ``check_references`` reads the Markdown and rejects an image or resource that
+points outside the book, naming the chapter and line, before anything is rendered.
+``SafeURLFetcher`` is what WeasyPrint is given, so even a reference that slipped past the first
+layer (a template, a stylesheet) cannot reach the network or another file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from ..errors import BookError
+
+if TYPE_CHECKING:  # the renderer process imports this module for the fetcher alone
+    from .load import Block, Book
+
+# ![alt](target "title") and [text](target); reference-style definitions [id]: target
+_INLINE_REF = re.compile(r"(!?)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
+_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def _is_inside(path: Path, roots: tuple[Path, ...]) -> bool:
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(root) for root in roots)
+
+
+def refusal(target: str, book_root: Path, *, image: bool) -> str | None:
+    """Why ``target`` may not be used, or None when it is a file inside the book."""
+    scheme = _SCHEME.match(target)
+    if scheme:
+        name = scheme.group(1).lower()
+        if not image and name in ("http", "https", "mailto"):
+            return None  # a hyperlink is not fetched, only written into the edition
+        return f"'{target}' is a {name}: reference; only files inside the book folder may be used"
+    if target.startswith("#"):
+        return None
+    path_part = unquote(target.split("#", 1)[0].split("?", 1)[0])
+    if not path_part:
+        return None
+    if path_part.startswith(("/", "\\")):
+        return f"'{target}' is an absolute path; only files inside the book folder may be used"
+    if not _is_inside(book_root / path_part, (book_root.resolve(),)):
+        return f"'{target}' leaves the book folder"
+    return None
+
+
+def _block_references(block: Block) -> list[tuple[str, bool, int]]:
+    found = []
+    for match in _INLINE_REF.finditer(block.text):
+        line = block.line + block.text.count("\n", 0, match.start())
+        found.append((match.group(2), match.group(1) == "!", line))
+    for match in _DEFINITION.finditer(block.text):
+        line = block.line + block.text.count("\n", 0, match.start())
+        found.append((match.group(1), True, line))
+    return found
+
+
+def check_references(book: Book) -> None:
+    """Raise BookError (chapter:line) for the first reference that leaves the book."""
+    sources = [(book.yaml_path, book.lede)] + [(c.path, c.blocks) for c in book.chapters]
+    for path, blocks in sources:
+        for block in blocks:
+            for target, image, line in _block_references(block):
+                reason = refusal(target, book.root, image=image)
+                if reason:
+                    raise BookError(
+                        reason,
+                        path=path,
+                        line=line,
+                        hint="copy the file into the book folder and refer to it relatively",
+                    )
+
+
+def safe_url_fetcher(roots: tuple[Path, ...]):
+    """A WeasyPrint URL fetcher serving ``file:`` URLs under ``roots`` and ``data:`` URLs only.
+
+    Refusals raise a FatalURLFetchingError, the one kind WeasyPrint does not swallow into a
+    warning, so the build stops instead of silently dropping the resource. WeasyPrint is
+    imported here, not at module level, so checking references stays cheap.
+    """
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    allowed = tuple(root.resolve() for root in roots)
+
+    class SafeURLFetcher(URLFetcher):
+        def fetch(self, url: str, headers: dict | None = None):  # type: ignore[override]
+            parts = urlsplit(url)
+            scheme = parts.scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme != "file":
+                raise FatalURLFetchingError(
+                    f"refused to fetch '{url}': the build never uses the network"
+                )
+            path = Path(url2pathname(unquote(parts.path)))
+            if not _is_inside(path, allowed):
+                raise FatalURLFetchingError(
+                    f"refused to read '{path}': it is outside the book and the project"
+                )
+            return super().fetch(url, headers)
+
+    return SafeURLFetcher(allowed_protocols=("file", "data"), fail_on_errors=True)
