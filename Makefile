@@ -13,10 +13,12 @@ book: setup
 
 test: setup system-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 fuzz: setup
 	ZHPRESS_FUZZ=1 $(PY) -m pytest -q -m fuzz

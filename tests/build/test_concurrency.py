@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from tests.conftest import EPOCH, ROOT, write_book
-from zhpress.build.pipeline import edition_paths
 from zhpress.checks import run as check
+from zhpress.editions.paths import edition_paths
 from zhpress.manuscript.load import load_book
 
 

@@ -8,8 +8,9 @@ import io
 import pytest
 
 from tests.conftest import write_book
-from zhpress.build.pipeline import build, edition_paths
+from zhpress.build.pipeline import build
 from zhpress.build.progress import Progress
+from zhpress.editions.paths import edition_paths
 from zhpress.errors import BookError
 from zhpress.manuscript.load import load_book
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import io
 
 from tests.conftest import write_book
-from zhpress.build.pipeline import edition_paths
 from zhpress.build.progress import Progress
 from zhpress.build.watch import watch
+from zhpress.editions.paths import edition_paths
 from zhpress.manuscript.load import load_book
 
 

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BOOK, EPOCH, ROOT, write_book
-from zhpress.build.pipeline import build, edition_paths
+from zhpress.build.pipeline import build
 from zhpress.checks import run as check
+from zhpress.editions.paths import edition_paths
 from zhpress.errors import ChecksFailed
 from zhpress.manuscript.load import load_book
 

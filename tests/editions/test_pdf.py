@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BOOK, opening_pages, write_book
-from zhpress.build.pipeline import build, edition_paths
+from zhpress.build.pipeline import build
 from zhpress.checks.pdfmeasure import (
     Report,
     colour_operators,
@@ -21,6 +21,7 @@ from zhpress.checks.pdfmeasure import (
     page_boxes,
     write_plain,
 )
+from zhpress.editions.paths import edition_paths
 from zhpress.editions.pdf import MM, geometry_of, write_press, write_reader
 from zhpress.errors import BookError, FontError
 from zhpress.manuscript.load import load_book

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BOOK, opening_pages
-from zhpress.build.pipeline import build, edition_paths
+from zhpress.build.pipeline import build
 from zhpress.editions import pdfwrite
+from zhpress.editions.paths import edition_paths
 from zhpress.editions.pdf import geometry_of, render_sections
 from zhpress.manuscript.load import load_book
 

@@ -44,7 +44,7 @@ def hostile(tmp_path_factory):
     )
     # The build's own checks ran: text conserved, no script or action in any edition.
     assert result.returncode == 0, result.stderr
-    from zhpress.build.pipeline import edition_paths
+    from zhpress.editions.paths import edition_paths
 
     return edition_paths(load_book(root), out)
 

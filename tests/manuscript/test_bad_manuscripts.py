@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, write_book
-from zhpress.build.pipeline import pinyin_slug
+from zhpress.editions.paths import pinyin_slug
 
 GOOD = "---\npanelist: 王小明\ntitle: 第一篇\n---\n\n第一段，含3个数字。\n\n第二段。\n"
 PREVIOUS = b"%PDF-1.7 the previous edition, which a failed build must not touch\n"

@@ -8,7 +8,6 @@ leaves a half-written file and never destroys the previous editions.
 from __future__ import annotations
 
 import os
-import re
 import sys
 import tempfile
 import time
@@ -16,6 +15,7 @@ from collections.abc import Callable, Iterable
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from ..editions.paths import edition_paths
 from ..errors import EXIT_OK
 from ..manuscript.load import Book, load_book
 from .parallel import (
@@ -38,49 +38,6 @@ LONG_BOOK_CHARS = 300_000
 the other. A WeasyPrint process holds every laid-out page until the PDF is written: measured,
 330 MB for the 341-page reader of 192,000 characters, about 1.2 KB a character beyond the
 100 MB every process starts with; two such processes at once stay under 1 GB up to here."""
-
-
-def slug_of(book: Book) -> str:
-    """File stem of the editions: ``slug`` from book.yaml, else the title in toneless pinyin."""
-    given = book.meta.get("slug")
-    if given:
-        slug = re.sub(r"[^a-z0-9-]+", "-", str(given).lower()).strip("-")
-        if slug:
-            return slug
-    return pinyin_slug(book.title) or "book"
-
-
-def pinyin_slug(text: str) -> str:
-    """Toneless pinyin, words joined as in Hanyu Pinyin orthography (GB/T 16159), by '-'.
-
-    pypinyin's dictionary segmenter finds the words it knows; runs of single characters it
-    does not know are joined into one word rather than left as a string of syllables.
-    """
-    from .. import pinyin
-
-    words: list[str] = []
-    single = False
-    for segment in pinyin.words(text):
-        syllables = [s.lower() for s in pinyin.syllables(segment) if s.isascii() and s.isalnum()]
-        if not syllables:
-            single = False
-            continue
-        word = "".join(syllables)
-        if len(segment) == 1 and single and words:
-            words[-1] += word
-        else:
-            words.append(word)
-        single = len(segment) == 1
-    return "-".join(words)[:60].strip("-")
-
-
-def edition_paths(book: Book, out: Path) -> dict[str, Path]:
-    slug = slug_of(book)
-    return {
-        "reader": out / f"{slug}.pdf",
-        "press": out / f"{slug}-print.pdf",
-        "epub": out / f"{slug}.epub",
-    }
 
 
 def _alive(pid: int) -> bool:
@@ -354,4 +311,4 @@ def _write_editions(
         raise errors[0]
 
 
-__all__ = ["ALL_EDITIONS", "atomic_output", "build", "edition_paths", "slug_of"]
+__all__ = ["ALL_EDITIONS", "atomic_output", "build"]

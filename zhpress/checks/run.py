@@ -646,7 +646,7 @@ def fast_checks(book: Book, paths: dict[str, Path]) -> None:
 
 def run_check(book_dir: Path, out: Path) -> int:
     """``python build.py check``: the table of every check on the editions in ``out``."""
-    from ..build.pipeline import edition_paths
+    from ..editions.paths import edition_paths
 
     try:
         book = load_book(book_dir)
