@@ -159,7 +159,7 @@ def load_or_refuse(root: Path):
 
 def glyphs_or_refuse(book) -> bool:
     """False when a character no face has is refused, naming it and its chapter:line."""
-    from zhpress.editions.pdf import check_glyphs, plan_book
+    from zhpress.typeset.plan import check_glyphs, plan_book
 
     plan = plan_book(book)
     try:
@@ -175,8 +175,9 @@ def glyphs_or_refuse(book) -> bool:
 def compose_text(book) -> dict[str, str]:
     """Each block of the chapter composed into lines as the PDF sets them: the text of the
     HTML spans (what WeasyPrint draws), keyed by the plan's piece."""
-    from zhpress.editions.html import lines_html
-    from zhpress.editions.pdf import compose_piece, full_width_quotes, plan_book
+    from zhpress.typeset.composed_book import compose_piece, full_width_quotes
+    from zhpress.typeset.html_lines import lines_html
+    from zhpress.typeset.plan import plan_book
 
     plan = plan_book(book)
     out = {}
@@ -234,7 +235,7 @@ def test_any_text_is_refused_clearly_or_reaches_print_and_epub_whole(title, pane
 @given(body=bodies)
 def test_no_character_of_a_paragraph_is_lost_outside_markdown_markup(body):
     """Without Markdown's inline markup characters, visible text is what was typed."""
-    from zhpress.editions.html import visible_text
+    from zhpress.manuscript.markdown import visible_text
 
     plain = "".join(ch for ch in body if ch not in "*_`[]!<>\\&")
     if any(unicodedata.category(ch) in ("Cc", "Cn") and ch not in "\n\t" for ch in plain):

@@ -152,17 +152,18 @@ def test_a_glyph_missing_from_a_face_is_caught(small, tmp_path, monkeypatch):
     """A subset that lacks one character (a regression the composer's own check would miss):
     WeasyPrint falls back to a system font, and the check names it."""
     import zhpress.editions.pdf as pdf
+    import zhpress.typeset.composed_book as composed_book
 
     root, _ = small
-    original = pdf.subset_file
+    original = composed_book.subset_file
 
     def lossy(face, chars):
         if face.role == "serif":
             chars = chars.replace("段", "")
         return original(face, chars)
 
-    monkeypatch.setattr(pdf, "subset_file", lossy)
-    monkeypatch.setattr(pdf, "missing_characters", lambda face, chars: [])
+    monkeypatch.setattr(composed_book, "subset_file", lossy)
+    monkeypatch.setattr(composed_book, "missing_characters", lambda face, chars: [])
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     target = tmp_path / "reader.pdf"
     pdf.write_reader(load_book(root), target)
@@ -175,7 +176,7 @@ def test_a_glyph_missing_from_a_face_is_caught(small, tmp_path, monkeypatch):
 
 
 def _styles_with(tmp_path: Path, css: str) -> Path:
-    from zhpress.editions.html import STYLES
+    from zhpress.editions.templates import STYLES
 
     styles = tmp_path / "styles"
     shutil.copytree(STYLES, styles)
@@ -251,7 +252,7 @@ def test_fast_line_check_agrees_with_pdfmeasure_on_mixed_text(tmp_path, monkeypa
     line geometry, and as many lines measured as pdfmeasure measures."""
     from tests.editions.test_pdf import MIXED
     from zhpress.checks.pdfmeasure import measure_edition
-    from zhpress.editions.pdf import geometry_of
+    from zhpress.typeset.geometry import geometry_of
 
     root = write_book(tmp_path / "book", chapters={"01-mixed.md": MIXED})
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
@@ -273,8 +274,8 @@ def test_a_split_word_that_fits_a_line_is_still_caught_a_long_url_is_not(tmp_pat
     composer that split any word (planted here) is caught by the fast line check and by
     pdfmeasure, and the URL of the same book is not reported."""
     from zhpress.checks.pdfmeasure import measure_edition
-    from zhpress.editions.pdf import geometry_of
     from zhpress.typeset import compose
+    from zhpress.typeset.geometry import geometry_of
 
     chapter = (
         "---\npanelist: 王小明\ntitle: 断词\n---\n\n"

@@ -4,7 +4,7 @@ code block or rule stays text, the same in print and in the EPUB (golden pairs).
 import pytest
 
 from zhpress.editions.epub import paragraph_html
-from zhpress.editions.html import visible_text
+from zhpress.manuscript.markdown import visible_text
 
 CASES = [
     ("2. 加强政府自身的转型升级", "2. 加强政府自身的转型升级"),

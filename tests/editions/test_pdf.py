@@ -22,9 +22,10 @@ from zhpress.checks.pdfmeasure import (
     write_plain,
 )
 from zhpress.editions.paths import edition_paths
-from zhpress.editions.pdf import MM, geometry_of, write_press, write_reader
+from zhpress.editions.pdf import write_press, write_reader
 from zhpress.errors import BookError, FontError
 from zhpress.manuscript.load import load_book
+from zhpress.typeset.geometry import MM, geometry_of
 
 EPOCH = "1700000000"
 
@@ -438,7 +439,7 @@ def test_mixed_text_is_set_to_the_same_standard(tmp_path):
 
 
 def test_headline_is_sized_to_one_line_when_it_can_be():
-    from zhpress.editions.pdf import headline_size
+    from zhpress.typeset.plan import headline_size
 
     title = "佛山新型工业化如何闯出新路？"  # 14 characters
     assert headline_size(title, 28 * 10.5) == 21  # A5: 21 pt fits

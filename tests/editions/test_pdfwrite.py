@@ -14,8 +14,9 @@ from tests.conftest import BOOK, opening_pages
 from zhpress.build.pipeline import build
 from zhpress.editions import pdfwrite
 from zhpress.editions.paths import edition_paths
-from zhpress.editions.pdf import geometry_of, render_sections
+from zhpress.editions.pdf import render_sections
 from zhpress.manuscript.load import load_book
+from zhpress.typeset.geometry import geometry_of
 
 
 @pytest.fixture

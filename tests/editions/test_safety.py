@@ -115,7 +115,7 @@ def test_weasyprint_reads_nothing_outside_the_book_and_the_project(
     elsewhere or reach the network; the build stops with a BookError, not a traceback."""
     import zhpress.editions.pdf as pdf
     import zhpress.editions.pdfwrite as pdfwrite
-    from zhpress.editions.html import STYLES
+    from zhpress.editions.templates import STYLES
 
     styles = tmp_path / "styles"
     shutil.copytree(STYLES, styles)

@@ -8,9 +8,9 @@ from itertools import pairwise
 import pytest
 
 from zhpress import cjk
-from zhpress.editions.html import _pt, lines_html
 from zhpress.typeset.compose import Paragraph, balance, compose, prepare
 from zhpress.typeset.fonts import Shaper, resolve_faces, subset_file
+from zhpress.typeset.html_lines import _pt, lines_html
 
 SIZE = 10.0  # 1 em = 10 pt keeps the arithmetic readable
 EM = SIZE

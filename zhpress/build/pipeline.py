@@ -151,7 +151,7 @@ def build(
 
     def preflight() -> None:
         """References and glyphs, named by chapter:line, before any output is written."""
-        from ..checks.run import preflight
+        from ..typeset.plan import preflight
 
         preflight(book)
 
@@ -202,10 +202,11 @@ def build(
 
 def prepare_print(book: Book) -> None:
     """Import WeasyPrint and compose the book once, so forked editions share both."""
-    from ..editions import pdf, weasy
+    from ..editions import weasy
+    from ..typeset.composed_book import composed
 
     weasy.load()
-    pdf.composed(book)
+    composed(book)
     weasy.settle()
 
 

@@ -7,7 +7,7 @@ taken by comparing snapshots, so an event that changed nothing rebuilds nothing.
 
 The reader PDF is rebuilt first, in this process, because it is what the editor has open; the
 press PDF and the EPUB follow, built at the same time in forked children. Paragraphs that did
-not change are not composed again (``pdf.composed`` remembers them). A broken manuscript
+not change are not composed again (``typeset.composed_book`` remembers them). A broken manuscript
 prints its error and watching goes on; the previous editions stay in place.
 """
 

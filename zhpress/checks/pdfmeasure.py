@@ -373,7 +373,7 @@ def page_boxes(path: Path) -> list[dict[str, list[float]]]:
 
 def book_blocks(book) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(every text block in reading order, the justified paragraphs among them)."""
-    from ..editions.html import visible_text
+    from ..manuscript.markdown import visible_text
 
     head = [("kicker", book.kicker), ("title", book.title), ("series", book.series)]
     ordered: list[tuple[str, str]] = []
@@ -426,8 +426,8 @@ def write_plain(book, path: Path) -> None:
 
     from weasyprint import HTML
 
-    from ..editions.pdf import geometry_of
     from ..typeset.fonts import resolve_faces
+    from ..typeset.geometry import geometry_of
 
     g = geometry_of(book)
     serif = resolve_faces(roles=("serif",))["serif"]

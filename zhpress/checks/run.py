@@ -473,7 +473,7 @@ def check_lines(out: Outputs) -> list[Finding]:
 
 def check_typography(out: Outputs) -> list[Finding]:
     """The full measure, character by character (pdfmeasure): the numbers of the print issue."""
-    from ..editions.pdf import geometry_of
+    from ..typeset.geometry import geometry_of
     from .pdfmeasure import measure_edition
 
     findings = []
@@ -663,24 +663,3 @@ def run_check(book_dir: Path, out: Path) -> int:
     warnings = [f for f in findings if f.severity in (WARNING, SKIPPED)]
     print(f"\ncheck: {len(errors)} error(s), {len(warnings)} warning(s)")
     return EXIT_CHECKS_FAILED if errors else EXIT_OK
-
-
-# --- Before anything is rendered -------------------------------------------------------------
-
-
-def preflight(book: Book) -> None:
-    """What can be known from the manuscript alone, checked before any edition is rendered, so
-    a bad manuscript stops the build with its chapter and line and leaves dist/ as it was:
-    no reference leaves the book folder, and every character is in the face that sets it
-    (the EPUB's subsetter would otherwise only name the face, not the chapter)."""
-    from ..editions.pdf import check_glyphs, plan_book, role_chars
-    from ..manuscript.safety import check_references
-    from ..typeset.fonts import missing_characters
-
-    check_references(book)
-    plan = plan_book(book)
-    lacking = {
-        role: set(missing_characters(plan.faces[role], chars))
-        for role, chars in role_chars(plan).items()
-    }
-    check_glyphs(plan, lambda role, ch: ch not in lacking[role])

@@ -87,7 +87,7 @@ def _where(path: Path, line: int | None) -> str:
 
 def manuscript_units(book: Book) -> list[Unit]:
     """The manuscript as the editions must show it: visible text (Markdown markup removed)."""
-    from ..editions.html import visible_text
+    from ..manuscript.markdown import visible_text
 
     units = []
     yaml = book.yaml_path
@@ -155,7 +155,7 @@ class PdfText:
 def pdf_text(drawn: Drawn, book: Book) -> PdfText:
     """The text inside the text block of each page, in the order it is drawn. Running heads
     and folios are outside the block; each line's baseline decides."""
-    from ..editions.pdf import geometry_of
+    from ..typeset.geometry import geometry_of
 
     g = geometry_of(book)
     chars: list[str] = []
@@ -270,7 +270,7 @@ def line_problems(
     left edge; no line starts or ends with a prohibited mark, no split —— or ……, no Western
     word split unless it is wider than the measure. Returns the problems and the number of
     lines looked at."""
-    from ..editions.pdf import geometry_of
+    from ..typeset.geometry import geometry_of
 
     g = geometry_of(book)
     em = g.size

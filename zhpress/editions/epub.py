@@ -35,6 +35,7 @@ from .. import __version__
 from ..cjk import is_wide
 from ..errors import BookError, FontError
 from ..manuscript.load import Book
+from ..manuscript.markdown import markdown_inline
 from ..typeset.fonts import (
     _NO_GLYPH,
     Face,
@@ -43,7 +44,7 @@ from ..typeset.fonts import (
     resolve_faces,
     subset_face,
 )
-from .html import STYLES, environment, markdown_inline
+from .templates import STYLES, environment
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
