@@ -159,7 +159,7 @@ def test_failed_children_are_reaped_and_their_pipes_closed(tmp_path, monkeypatch
     """In watch, every failed round used to leak the pipe of each failed edition."""
     import io
 
-    from zhpress.build import pipeline
+    from zhpress.build import writing
     from zhpress.build.progress import Progress
     from zhpress.errors import BookError
 
@@ -167,15 +167,15 @@ def test_failed_children_are_reaped_and_their_pipes_closed(tmp_path, monkeypatch
         raise BookError("planted failure")
 
     monkeypatch.setattr(
-        pipeline, "_writers", lambda: {"reader": failing, "press": failing, "epub": failing}
+        writing, "_writers", lambda: {"reader": failing, "press": failing, "epub": failing}
     )
     book = load_book(write_book(tmp_path / "book"))
     temps = {e: tmp_path / f"{e}.part" for e in ("reader", "press", "epub")}
-    pipeline.prepare_print(book)  # once, before counting: it opens the fonts for good
+    writing.prepare_print(book)  # once, before counting: it opens the fonts for good
     before = _open_fds()
     for _ in range(5):
         with pytest.raises(BookError, match="planted"):
-            pipeline.write_editions(
+            writing.write_editions(
                 book, temps, jobs=3, report=Progress(io.StringIO(), tty=False)
             )
     assert _open_fds() == before
@@ -188,7 +188,7 @@ def test_an_interrupted_build_stops_the_editions_still_being_written(tmp_path, m
     import io
     import time
 
-    from zhpress.build import pipeline
+    from zhpress.build import writing
     from zhpress.build.progress import Progress
 
     def slow(book, path, progress):
@@ -198,13 +198,13 @@ def test_an_interrupted_build_stops_the_editions_still_being_written(tmp_path, m
         raise KeyboardInterrupt
 
     monkeypatch.setattr(
-        pipeline, "_writers", lambda: {"reader": slow, "press": slow, "epub": interrupted}
+        writing, "_writers", lambda: {"reader": slow, "press": slow, "epub": interrupted}
     )
     book = load_book(write_book(tmp_path / "book"))
     temps = {e: tmp_path / f"{e}.part" for e in ("reader", "press", "epub")}
     started = time.perf_counter()
     with pytest.raises(KeyboardInterrupt):
-        pipeline.write_editions(book, temps, jobs=3, report=Progress(io.StringIO(), tty=False))
+        writing.write_editions(book, temps, jobs=3, report=Progress(io.StringIO(), tty=False))
     assert time.perf_counter() - started < 30
     assert _no_children_left()
 

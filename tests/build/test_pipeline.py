@@ -107,9 +107,9 @@ def test_progress_on_a_terminal_is_one_line_per_edition_redrawn_in_place():
 
 def test_a_long_book_lays_out_one_print_edition_at_a_time(tmp_path, monkeypatch):
     """Two WeasyPrint processes of a 300-page book would hold more than 1 GB together."""
-    import zhpress.build.pipeline as pipeline
+    import zhpress.build.writing as writing
 
-    monkeypatch.setattr(pipeline, "LONG_BOOK_CHARS", 10)
+    monkeypatch.setattr(writing, "LONG_BOOK_CHARS", 10)
     book = write_book(tmp_path / "book")
     log = io.StringIO()
     build(book, tmp_path / "dist", jobs=3, progress=Progress(log, tty=False, quiet_seconds=0))
@@ -164,7 +164,7 @@ def test_a_killed_builds_temporary_file_is_removed_by_the_next_build(tmp_path):
     import subprocess
     import sys
 
-    from zhpress.build.pipeline import atomic_output
+    from zhpress.build.writing import atomic_output
 
     target = tmp_path / "book.pdf"
     dead = subprocess.run(

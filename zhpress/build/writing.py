@@ -1,0 +1,272 @@
+"""Write the editions: atomically, and as fast as the machine allows.
+
+``build`` calls one function, ``write``: every out-of-date edition is written to a temporary
+file beside its target, and all are renamed into place only when every one is complete, so an
+error or a killed build never leaves a half-written file and keeps the previous editions.
+
+Behind that call is the speed machinery (README, "Speed"): the book is composed once and
+WeasyPrint imported once before forking; a single print edition is laid out by a renderer
+forked before anything else (``parallel``: taken from the stand-by the command line forked
+first thing, or forked here), which imports WeasyPrint while this process composes; the other
+editions are written by forked children while this process writes the EPUB; garbage
+collection is off until the editions are in place; a long book lays its PDFs out one after
+the other. ``finish`` collects the children that were left to exit while the build went on.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from ..manuscript.load import Book
+from .parallel import (
+    Child,
+    default_jobs,
+    dismiss,
+    fork_edition,
+    fork_renderer,
+    reap,
+    stop,
+    take_standby,
+    wait_children,
+)
+from .progress import Progress
+
+PRINT_EDITIONS = ("reader", "press")
+LONG_BOOK_CHARS = 300_000
+"""Above this many characters (about 530 A5 pages) the print editions are laid out one after
+the other. A WeasyPrint process holds every laid-out page until the PDF is written: measured,
+330 MB for the 341-page reader of 192,000 characters, about 1.2 KB a character beyond the
+100 MB every process starts with; two such processes at once stay under 1 GB up to here."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
+def remove_stale_parts(target: Path) -> list[Path]:
+    """Delete temporary files a killed build left for ``target``.
+
+    Each is named after the process writing it (``.NAME.PID.XXXX.part``), so a file whose
+    process is gone is debris, while one whose process is alive belongs to a build running
+    at the same time and is left alone.
+    """
+    removed = []
+    for part in target.parent.glob(f".{target.name}.*.part"):
+        pid_text = part.name[len(target.name) + 2 :].split(".", 1)[0]
+        if pid_text.isdigit() and not _alive(int(pid_text)):
+            try:
+                part.unlink()
+            except OSError:
+                continue
+            removed.append(part)
+    return removed
+
+
+@contextmanager
+def atomic_output(target: Path):
+    """Yield a temporary path beside ``target``; rename it over ``target`` only on success."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_parts(target)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent
+    )
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.chmod(tmp_path, 0o644)
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+Writer = Callable[[Book, Path, Callable[[str], None]], None]
+
+
+def _writers() -> dict[str, Writer]:
+    """Edition writers, imported lazily: WeasyPrint alone takes most of a second to import."""
+
+    def reader(book: Book, path: Path, progress: Callable[[str], None]) -> None:
+        from ..editions.pdf import write_reader
+
+        write_reader(book, path, progress)
+
+    def press(book: Book, path: Path, progress: Callable[[str], None]) -> None:
+        from ..editions.pdf import write_press
+
+        write_press(book, path, progress)
+
+    def epub(book: Book, path: Path, progress: Callable[[str], None]) -> None:
+        from ..editions.epub import write_epub
+
+        write_epub(book, path, progress)
+
+    return {"reader": reader, "press": press, "epub": epub}
+
+
+def prepare_print(book: Book) -> None:
+    """Import WeasyPrint and compose the book once, so forked editions share both."""
+    from ..editions import weasy
+    from ..typeset.composed_book import composed
+
+    weasy.load()
+    composed(book)
+    weasy.settle()
+
+
+def write_editions(
+    book: Book,
+    temps: dict[str, Path],
+    *,
+    jobs: int,
+    report: Progress,
+    targets: dict[str, Path] | None = None,
+    preflight: Callable[[], None] = lambda: None,
+) -> None:
+    """Write each edition to its temporary path; raise the first error after all finished.
+
+    ``preflight`` runs once before anything is composed or written; with a single print
+    edition it runs while the forked child is still importing WeasyPrint, off the critical
+    path."""
+    children: list[Child] = []
+    try:
+        _write_editions(book, temps, children, jobs, report, targets or temps, preflight)
+    except BaseException:
+        stop(children)
+        raise
+
+
+def _write_editions(
+    book: Book,
+    temps: dict[str, Path],
+    children: list[Child],
+    jobs: int,
+    report: Progress,
+    targets: dict[str, Path],
+    preflight: Callable[[], None],
+) -> None:
+    writers = _writers()
+    editions = list(temps)
+    errors: list[BaseException] = []
+    prints = [e for e in editions if e in PRINT_EDITIONS]
+    can_fork = jobs > 1 and hasattr(os, "fork")
+    if can_fork and len(prints) == 1 and "weasyprint" not in sys.modules:
+        # One print edition, WeasyPrint not imported yet: a child imports it while this
+        # process composes the book, then lays out the page it is sent.
+        edition = prints[0]
+        try:
+            renderer = take_standby(edition) or fork_renderer(edition)
+        except OSError:  # no process to spare: write it here, as with --jobs 1
+            return _write_editions(book, temps, children, 1, report, targets, preflight)
+        report.start(edition, targets[edition])
+        try:
+            preflight()
+            preflight = lambda: None  # noqa: E731 - done; the rest must not repeat it
+            from ..editions.pdf import fetch_roots, render_sections
+
+            report.stage(edition, "compose")
+            sections = render_sections(book, press=edition == "press")
+            roots = fetch_roots(book, press=edition == "press")
+        except BaseException:
+            renderer.cancel()
+            report.failed(edition)
+            raise
+        renderer.send(sections, roots, temps[edition], press=edition == "press")
+        children.append(renderer.child)
+        editions.remove(edition)
+    preflight()
+    parallel = can_fork and len(editions) > 1
+    if parallel and any(e in PRINT_EDITIONS for e in editions):
+        prepare_print(book)
+    # At most this many print editions are laid out at once (see LONG_BOOK_CHARS); the
+    # parent's own edition (the EPUB) is short, so it does not count against ``jobs``.
+    limit = 1 if len(book.text()) > LONG_BOOK_CHARS else jobs
+    for n, edition in enumerate(editions):
+        last = n == len(editions) - 1
+        if parallel and not last:
+            running = [c for c in children if not c.reaped]
+            if len(running) >= limit:
+                errors += wait_children(running[:1], report, targets)
+            report.start(edition, targets[edition])
+            try:
+                children.append(fork_edition(edition, writers[edition], book, temps[edition]))
+                continue
+            except OSError:  # no process to spare: write it here instead
+                pass
+        else:
+            report.start(edition, targets[edition])
+        # The parent writes the last edition itself (the EPUB, normally: the shortest).
+        t0 = time.perf_counter()
+        try:
+            writers[edition](book, temps[edition], lambda name, e=edition: report.stage(e, name))
+        except BaseException as exc:
+            if not children or not isinstance(exc, Exception):
+                # Alone, or interrupted (Ctrl-C, SIGTERM): no waiting for the other editions;
+                # write_editions stops them.
+                report.failed(edition)
+                raise
+            errors.append(exc)
+            report.failed(edition)
+        else:
+            report.done(edition, time.perf_counter() - t0, targets[edition])
+        for child in children:
+            child.poll(report, block=False)
+    errors += wait_children([c for c in children if not c.reaped], report, targets)
+    if errors:
+        raise errors[0]
+
+
+def write(
+    book: Book,
+    targets: dict[str, Path],
+    *,
+    jobs: int | None,
+    report: Progress,
+    preflight: Callable[[], None],
+) -> None:
+    """Write each edition of ``targets`` (edition -> path), composing the book once; the
+    editions replace the previous ones only when all are written. ``preflight`` runs once,
+    before anything is composed or written (off the critical path when it can be)."""
+    if not any(e in PRINT_EDITIONS for e in targets):
+        dismiss()  # a renderer forked ahead (cli) has nothing to lay out: stop it now
+    if targets:
+        try:
+            with ExitStack() as stack:
+                # No garbage collection until the editions are in place (weasy.no_collection):
+                # re-enabled earlier, the collector would walk the freed layout before the rename.
+                from ..editions.weasy import no_collection
+
+                stack.enter_context(no_collection())
+                temps = {e: stack.enter_context(atomic_output(path)) for e, path in targets.items()}
+                write_editions(
+                    book,
+                    temps,
+                    jobs=jobs or default_jobs(),
+                    report=report,
+                    targets=targets,
+                    preflight=preflight,
+                )
+                # Everything written: only now do the editions replace the previous ones.
+        except BaseException:
+            reap()
+            raise
+    if "zhpress.editions.weasy" in sys.modules:
+        sys.modules["zhpress.editions.weasy"].release()
+
+
+def finish() -> None:
+    """Collect the forked editions' processes, left to exit while the build went on."""
+    reap()
