@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import EPOCH, FUZZ, write_book
 from zhpress.checks import run as check
-from zhpress.checks import text_reaches_editions as conserve
+from zhpress.checks import text_reaches_editions
 from zhpress.errors import BookError, FontError
 from zhpress.manuscript.load import load_book
 from zhpress.typeset import compose
@@ -125,7 +125,7 @@ names = st.text(st.sampled_from(HAN + MARKS + "ABC 123"), min_size=1, max_size=2
 
 
 def squeeze(text: str) -> str:
-    return conserve.squeeze(text)
+    return text_reaches_editions.squeeze(text)
 
 
 def html_text(html: str) -> str:
@@ -199,7 +199,7 @@ def compose_text(book) -> dict[str, str]:
     return out
 
 
-def epub_text(book) -> conserve.Stream:
+def epub_text(book) -> text_reaches_editions.Stream:
     """The chapter's EPUB document, rendered and parsed as XML (what a reading app gets)."""
     from lxml import etree
 
@@ -207,7 +207,7 @@ def epub_text(book) -> conserve.Stream:
 
     docs = render_documents(book, "images/cover.png")
     parsed = {f"text/{d.name}": etree.fromstring(d.xhtml.encode("utf-8")) for d in docs}
-    return conserve.epub_stream(parsed)
+    return text_reaches_editions.epub_stream(parsed)
 
 
 @given(title=names, panelist=names, body=bodies)
@@ -222,8 +222,8 @@ def test_any_text_is_refused_clearly_or_reaches_print_and_epub_whole(title, pane
             return
         composed = compose_text(book)
         event(f"composed, {min(len(''.join(composed.values())) // 500 * 500, 2000)}+ characters")
-        units = conserve.manuscript_units(book)
-        _, problem = conserve.conserve(units, epub_text(book), "EPUB")
+        units = text_reaches_editions.manuscript_units(book)
+        _, problem = text_reaches_editions.find_units(units, epub_text(book), "EPUB")
         assert problem is None, problem
         # Nothing the editor typed is lost on the way into the manuscript model either:
         # only Markdown markup and layout whitespace may go.

@@ -17,6 +17,7 @@ import pytest
 
 from tests.conftest import BOOK, EPOCH, ROOT, write_book
 from zhpress.build.pipeline import build
+from zhpress.checks import lines
 from zhpress.checks import run as check
 from zhpress.editions.paths import edition_paths
 from zhpress.errors import ChecksFailed
@@ -262,7 +263,7 @@ def test_fast_line_check_agrees_with_pdfmeasure_on_mixed_text(tmp_path, monkeypa
     paths = {"reader": paths["reader"], "press": paths["press"]}
     outputs = check.Outputs(book, paths)
     for edition in ("reader", "press"):
-        problems, checked = check.line_problems(outputs, edition)
+        problems, checked = lines.line_problems(outputs, edition)
         report = measure_edition(paths[edition], book, geometry_of(book))
         assert problems == [] and report.short_lines == [] and report.prohibited == []
         assert checked == report.lines_checked >= 10
@@ -290,7 +291,7 @@ def test_a_split_word_that_fits_a_line_is_still_caught_a_long_url_is_not(tmp_pat
     build(root, tmp_path / "dist", only=("reader",), run_checks=False, force=True)
     book = load_book(root)
     paths = {"reader": edition_paths(book, tmp_path / "dist")["reader"]}
-    problems, _ = check.line_problems(check.Outputs(book, paths), "reader")
+    problems, _ = lines.line_problems(check.Outputs(book, paths), "reader")
     assert len(problems) == 1 and "splits the Western word at " in problems[0], problems
     assert "01-split.md:6 line 1" in problems[0]
     report = measure_edition(paths["reader"], book, geometry_of(book))

@@ -63,9 +63,9 @@ def build(
 
     def preflight() -> None:
         """References and glyphs, named by chapter:line, before any output is written."""
-        from ..typeset.plan import preflight
+        from ..typeset.plan import check_references_and_glyphs
 
-        preflight(book)
+        check_references_and_glyphs(book)
 
     # Nothing to write, nothing to check or compose: the references and glyphs of an unchanged
     # book were checked when its editions were written.

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from ..manuscript.load import Book
+from ..manuscript.model import Book
 from .parallel import (
     Child,
     default_jobs,

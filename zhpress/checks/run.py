@@ -1,133 +1,32 @@
-"""Preflight: what a print shop or an e-book store would reject, found before they do.
+"""Run the checks: after every build (the fast ones), and as ``python build.py check``.
 
-Every check returns rows for one table: an edition, a check, a status (ok, warning, error,
-skipped) and what was found. The fast checks run after every build (``--no-check`` skips
-them) and fail the build on an error; ``python build.py check`` adds the slow ones: epubcheck
-and the character-by-character typography measure (pdfmeasure, pdfplumber).
-
-The fast checks share one reading of each edition (``Outputs``): the PDFs' objects and drawn
-text (``pdfscan``, no subprocess, no PDF library to import) and the EPUB's XHTML; the text
-conservation rules are in ``conserve``.
+What a print shop or an e-book store would reject, found before they do. The fast checks run
+after every build (``--no-check`` skips them) and fail the build on an error; ``python
+build.py check`` adds the slow ones (epubcheck, the full typography measure, leftovers) and
+prints the whole table. Each check is a function of the editions read once (``outputs``):
+``pdf_objects`` (fonts, glyphs, PDF/X, colour), ``safety``, ``text_reaches_editions`` (every
+character of the manuscript in every edition, in order), ``lines`` (lines on the measure).
 """
 
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 import sys
 import time
-import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from ..editions.paths import edition_paths
 from ..errors import EXIT_BAD_INPUT, EXIT_CHECKS_FAILED, EXIT_OK, ChecksFailed, ZhpressError
-from ..manuscript.load import Book, load_book
-from .pdfscan import Drawn, Objects, drawn_text, names_in, read_objects
-from .text_reaches_editions import (
-    Unit,
-    between_chapters,
-    conserve,
-    epub_stream,
-    manuscript_units,
-    pdf_text,
-)
-from .text_reaches_editions import line_problems as paragraph_lines
-
-MM = 72 / 25.4
-BLEED_MM = 3.0
-PDFS = ("reader", "press")
-LABEL = {"reader": "reader PDF", "press": "press PDF", "epub": "EPUB"}
-FACE_PREFIX = "zhpress-"
-"""Every font in a PDF is one of the book's faces, named zhpress-<role> by the print CSS."""
-
-OK, WARNING, ERROR, SKIPPED = "ok", "warning", "error", "skipped"
-
-
-@dataclass(frozen=True)
-class Finding:
-    edition: str
-    check: str
-    severity: str  # ok | warning | error | skipped
-    message: str
-
-
-# --- Reading the editions once ---------------------------------------------------------------
-
-
-class Outputs:
-    """The editions of one build, each read once (lazily) and shared by every check."""
-
-    def __init__(self, book: Book, paths: dict[str, Path]) -> None:
-        self.book = book
-        self.paths = paths
-        self._done: dict[tuple[str, str], Any] = {}
-
-    def has(self, edition: str) -> bool:
-        path = self.paths.get(edition)
-        return path is not None and path.is_file()
-
-    def _once(self, key: tuple[str, str], make: Callable[[], Any]) -> Any:
-        if key not in self._done:
-            try:
-                self._done[key] = make()
-            except (OSError, ValueError, KeyError, IndexError, zipfile.BadZipFile) as exc:
-                self._done[key] = exc
-        result = self._done[key]
-        if isinstance(result, Exception):
-            raise result
-        return result
-
-    def objects(self, edition: str) -> Objects:
-        return self._once((edition, "objects"), lambda: read_objects(self.paths[edition]))
-
-    def drawn(self, edition: str) -> Drawn:
-        return self._once((edition, "drawn"), lambda: drawn_text(self.objects(edition)))
-
-    def epub(self) -> dict[str, Any]:
-        """href -> parsed XHTML document, in spine order."""
-        return self._once(("epub", "docs"), lambda: _read_epub(self.paths["epub"]))
-
-    def names(self, edition: str) -> dict[str, set[str]]:
-        """The PDF names each object uses (keys and values), for colour spaces and actions."""
-
-        def walk() -> dict[str, set[str]]:
-            objects = self.objects(edition)
-            return {ref: names_in(value) for ref, value in objects.raw.items()}
-
-        return self._once((edition, "names"), walk)
-
-    def units(self) -> list[Unit]:
-        return self._once(("book", "units"), lambda: manuscript_units(self.book))
-
-
-def _read_epub(path: Path) -> dict[str, Any]:
-    from lxml import etree
-
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    with zipfile.ZipFile(path) as archive:
-        container = etree.fromstring(archive.read("META-INF/container.xml"), parser)
-        opf_path = container.find(".//{*}rootfile").get("full-path")
-        opf = etree.fromstring(archive.read(opf_path), parser)
-        base = opf_path.rsplit("/", 1)[0] + "/" if "/" in opf_path else ""
-        manifest = {
-            item.get("id"): item.get("href") for item in opf.iterfind(".//{*}manifest/{*}item")
-        }
-        docs = {}
-        for ref in opf.iterfind(".//{*}spine/{*}itemref"):
-            href = manifest[ref.get("idref")]
-            docs[href] = etree.fromstring(archive.read(base + href), parser)
-        return docs
-
-
-def _tool_problem(edition: str, check: str, exc: Exception) -> Finding:
-    return Finding(edition, check, ERROR, f"cannot read the {LABEL[edition]}: {exc}")
-
-
-# --- Checks ----------------------------------------------------------------------------------
+from ..manuscript.load import load_book
+from ..manuscript.model import Book
+from .lines import check_lines, check_typography
+from .outputs import ERROR, LABEL, OK, PDFS, SKIPPED, WARNING, Finding, Outputs, _tool_problem
+from .pdf_objects import check_pdf_fonts, check_pdf_glyphs, check_press_pdf
+from .safety import check_active_content
+from .text_reaches_editions import between_chapters, epub_stream, find_units, pdf_text
 
 
 def check_outputs_exist(out: Outputs) -> list[Finding]:
@@ -136,279 +35,6 @@ def check_outputs_exist(out: Outputs) -> list[Finding]:
         for edition, path in out.paths.items()
         if not path.is_file()
     ]
-
-
-def _fonts(objects: Objects) -> dict[str, dict[str, Any]]:
-    """Font dictionaries by object reference."""
-    return {
-        ref: value
-        for ref, value in objects.values()
-        if isinstance(value, dict)
-        and value.get("/Type") == "/Font"
-        and value.get("/Subtype") != "/CIDFontType0"
-        and value.get("/Subtype") != "/CIDFontType2"
-    }
-
-
-def _descriptor(objects: Objects, font: dict[str, Any]) -> dict[str, Any]:
-    if font.get("/Subtype") == "/Type0":
-        descendants = objects.get(font.get("/DescendantFonts")) or [{}]
-        font = objects.get(descendants[0]) or {}
-    return objects.get(font.get("/FontDescriptor")) or {}
-
-
-def check_pdf_fonts(out: Outputs) -> list[Finding]:
-    """Every font embedded, an outline font, with a ToUnicode map, and one of the book's faces:
-    a system font in the file means a character fell back to it (a glyph the face lacks)."""
-    findings = []
-    for edition in PDFS:
-        if not out.has(edition):
-            continue
-        try:
-            objects = out.objects(edition)
-        except Exception as exc:
-            findings.append(_tool_problem(edition, "fonts", exc))
-            continue
-        problems = []
-        fonts = _fonts(objects)
-        for font in fonts.values():
-            name = str(font.get("/BaseFont", "?")).lstrip("/")
-            descriptor = _descriptor(objects, font)
-            if font.get("/Subtype") == "/Type3":
-                problems.append(f"{name} is a Type 3 font")
-            elif not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
-                problems.append(f"{name} is not embedded")
-            if "/ToUnicode" not in font:
-                problems.append(f"{name} has no ToUnicode map (copy and search lose its text)")
-            if not name.split("+", 1)[-1].startswith(FACE_PREFIX):
-                problems.append(
-                    f"{name} is not one of the book's faces: a character fell back to a system "
-                    "font (a glyph missing from the face)"
-                )
-        if not fonts:
-            problems.append("the PDF has no fonts")
-        findings += [Finding(edition, "fonts", ERROR, p) for p in problems] or [
-            Finding(edition, "fonts", OK, f"{len(fonts)} faces, all embedded, all the book's")
-        ]
-    return findings
-
-
-def check_pdf_glyphs(out: Outputs) -> list[Finding]:
-    """No glyph drawn as .notdef (the box a face shows for a character it lacks), and every
-    glyph drawn has text in the font's ToUnicode map (or copy and search lose it)."""
-    findings = []
-    for edition in PDFS:
-        if not out.has(edition):
-            continue
-        try:
-            drawn = out.drawn(edition)
-        except Exception as exc:
-            findings.append(_tool_problem(edition, "glyphs", exc))
-            continue
-        problems = [
-            f"{len(pages)} glyph(s) drawn as .notdef (missing from the face) in {name}, "
-            f"page(s) {sorted({p + 1 for p in pages})[:10]}"
-            for name, pages in drawn.notdef.items()
-        ]
-        problems += [
-            f"{len(pages)} glyph(s) without text (ToUnicode) in {name}, "
-            f"page(s) {sorted({p + 1 for p in pages})[:10]}"
-            for name, pages in drawn.unmapped.items()
-        ]
-        findings += [Finding(edition, "glyphs", ERROR, p) for p in problems] or [
-            Finding(
-                edition, "glyphs", OK, f"{drawn.glyphs} glyphs drawn, none missing, all with text"
-            )
-        ]
-    return findings
-
-
-_RGB_OPERATOR = re.compile(rb"(?:^|[\s\]])(?:[-+]?[\d.]+\s+){3}(?:rg|RG)(?=[\s\[/]|$)", re.M)
-_RGB_NAME = re.compile(rb"/(?:DeviceRGB|CalRGB|RGB)(?![A-Za-z0-9])")
-_NOT_CONTENT = ("/Length1", "/Length2", "/Length3", "/N", "/FunctionType")
-_NOT_CONTENT_TYPES = ("/Metadata", "/ObjStm", "/XRef", "/EmbeddedFile", "/XML")
-_NOT_CONTENT_SUBTYPES = ("/Image", "/Type1C", "/CIDFontType0C", "/OpenType", "/XML")
-
-
-def _rgb_findings(objects: Objects, used: dict[str, set[str]]) -> list[str]:
-    """RGB anywhere: colour operators in any content stream (pages, forms, annotation
-    appearances, patterns), RGB colour spaces in any dictionary (images, shadings, groups,
-    resources), ICC profiles with three components, inline images in RGB."""
-    problems = []
-    for ref, stream in objects.streams():
-        if stream.get("/N") == 3:
-            problems.append(f"object {ref} is an RGB ICC profile")
-        if any(k in stream for k in _NOT_CONTENT):
-            continue
-        if stream.get("/Type") in _NOT_CONTENT_TYPES:
-            continue
-        if stream.get("/Subtype") in _NOT_CONTENT_SUBTYPES:
-            continue
-        data = objects.data(ref)
-        if _RGB_OPERATOR.search(data):
-            problems.append(f"RGB colour operator in content stream {ref}")
-        elif _RGB_NAME.search(data):
-            problems.append(f"RGB colour space in content stream {ref}")
-    for ref, names in used.items():
-        if names & {"/DeviceRGB", "/CalRGB"}:
-            problems.append(f"RGB colour space in object {ref}")
-        if "/ShadingType" in names:
-            problems += _shading_problems(objects, ref)
-    return problems
-
-
-_COMPONENTS = {"/DeviceGray": 1, "/DeviceRGB": 3, "/DeviceCMYK": 4, "/CalRGB": 3, "/Lab": 3}
-
-
-def _components(objects: Objects, space: Any) -> int | None:
-    space = objects.get(space)
-    if isinstance(space, str):
-        return _COMPONENTS.get(space)
-    if isinstance(space, list) and space:
-        if space[0] == "/ICCBased" and len(space) > 1:
-            return (objects.get(space[1]) or {}).get("/N")
-        return _COMPONENTS.get(space[0])
-    return None
-
-
-def _outputs(objects: Objects, function: Any) -> set[int]:
-    """How many colour components a shading function gives (C0/C1, Range, or its parts)."""
-    function = objects.get(function)
-    if isinstance(function, list):
-        return set().union(*(_outputs(objects, f) for f in function))
-    if not isinstance(function, dict):
-        return set()
-    kind = function.get("/FunctionType")
-    if kind == 2:
-        return {
-            len(objects.get(function.get("/C0")) or [0]),
-            len(objects.get(function.get("/C1")) or [1]),
-        }
-    if kind == 3:
-        return _outputs(objects, function.get("/Functions"))
-    ranges = objects.get(function.get("/Range")) or []
-    return {len(ranges) // 2} if ranges else set()
-
-
-def _shading_problems(objects: Objects, ref: str) -> list[str]:
-    """A shading's function must give as many components as its colour space has: WeasyPrint
-    70 writes a CSS gradient's RGB stops into a DeviceCMYK shading on a PDF/X press file."""
-    found = []
-    stack = [objects.raw.get(ref)]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if "/ShadingType" in item:
-                wanted = _components(objects, item.get("/ColorSpace"))
-                given = _outputs(objects, item.get("/Function"))
-                if 3 in given or (wanted is not None and given - {wanted}):
-                    found.append(
-                        f"shading {ref} gives {sorted(given)} colour components in a "
-                        f"{wanted}-component colour space (RGB values in the print CSS?)"
-                    )
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
-
-
-def check_press_pdf(out: Outputs) -> list[Finding]:
-    """PDF/X-4 output intent (CMYK), TrimBox and a 3 mm BleedBox on every page, no RGB."""
-    if not out.has("press"):
-        return []
-    try:
-        objects = out.objects("press")
-    except Exception as exc:
-        return [_tool_problem("press", "pdf/x", exc)]
-    findings = []
-    root = objects.get(objects.trailer.get("/Root")) or {}
-    intents = [objects.get(i) or {} for i in objects.get(root.get("/OutputIntents")) or []]
-    pdfx = [i for i in intents if i.get("/S") == "/GTS_PDFX"]
-    if not pdfx:
-        findings.append(Finding("press", "pdf/x", ERROR, "no GTS_PDFX output intent"))
-    elif (objects.get(pdfx[0].get("/DestOutputProfile")) or {}).get("/N") != 4:
-        findings.append(Finding("press", "pdf/x", ERROR, "the output intent's profile is not CMYK"))
-    info = objects.get(objects.trailer.get("/Info")) or {}
-    metadata = root.get("/Metadata")
-    xmp = objects.data(metadata) if metadata else b""
-    if "PDF/X-4" not in str(info.get("/GTS_PDFXVersion", "")) and b"PDF/X-4" not in xmp:
-        findings.append(Finding("press", "pdf/x", ERROR, "not marked as PDF/X-4"))
-    if not findings:
-        findings.append(Finding("press", "pdf/x", OK, "PDF/X-4, CMYK output intent"))
-    bleed = BLEED_MM * MM
-    boxes = []
-    for number, ref in enumerate(objects.pages, 1):
-        page = objects.page(ref)
-        trim, box = page.get("/TrimBox"), page.get("/BleedBox")
-        if trim is None or box is None:
-            boxes.append(f"page {number} lacks TrimBox or BleedBox")
-            break
-        deltas = (trim[0] - box[0], trim[1] - box[1], box[2] - trim[2], box[3] - trim[3])
-        if any(abs(d - bleed) > 0.1 for d in deltas):
-            shown = ", ".join(f"{d / MM:.1f}" for d in deltas)
-            boxes.append(f"page {number}: bleed is not 3 mm ({shown} mm)")
-            break
-    findings += [Finding("press", "boxes", ERROR, p) for p in boxes] or [
-        Finding("press", "boxes", OK, f"{len(objects.pages)} pages with TrimBox and 3 mm bleed")
-    ]
-    rgb = _rgb_findings(objects, out.names("press"))
-    if rgb:
-        shown = "; ".join(rgb[:5]) + (f"; and {len(rgb) - 5} more" if len(rgb) > 5 else "")
-        findings.append(Finding("press", "colour", ERROR, shown))
-    else:
-        findings.append(Finding("press", "colour", OK, "no RGB operator or colour space"))
-    return findings
-
-
-_PDF_ACTIVE = {"/JS", "/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/RichMedia"}
-_EVENT_ATTRIBUTE = re.compile(r"^on[a-z]+$", re.I)
-
-
-def check_active_content(out: Outputs) -> list[Finding]:
-    """No script, event handler, javascript: link or remote resource in any edition."""
-    findings = []
-    for edition in PDFS:
-        if not out.has(edition):
-            continue
-        try:
-            used = out.names(edition)
-        except Exception as exc:
-            findings.append(_tool_problem(edition, "safety", exc))
-            continue
-        found = set()
-        for names in used.values():
-            found |= names & _PDF_ACTIVE
-        if found:
-            findings.append(Finding(edition, "safety", ERROR, f"active content: {sorted(found)}"))
-        else:
-            findings.append(Finding(edition, "safety", OK, "no script or action"))
-    if out.has("epub"):
-        try:
-            docs = out.epub()
-        except Exception as exc:
-            return [*findings, Finding("epub", "safety", ERROR, f"cannot read the EPUB: {exc}")]
-        problems = []
-        for name, root in docs.items():
-            for element in root.iter():
-                if not isinstance(element.tag, str):
-                    continue
-                tag = element.tag.rsplit("}", 1)[-1].lower()
-                if tag in ("script", "iframe", "object", "embed"):
-                    problems.append(f"{name}: <{tag}> element")
-                for attr, value in element.attrib.items():
-                    local = attr.rsplit("}", 1)[-1]
-                    if _EVENT_ATTRIBUTE.match(local):
-                        problems.append(f"{name}: event attribute {local}=")
-                    elif local in ("href", "src") and value.strip().lower().startswith(
-                        ("javascript:", "data:text/html")
-                    ):
-                        problems.append(f"{name}: {local}={value[:40]!r}")
-                    elif local == "src" and re.match(r"^[a-z][a-z0-9+.-]*:", value.strip(), re.I):
-                        problems.append(f"{name}: remote resource {value[:60]!r}")
-        findings += [Finding("epub", "safety", ERROR, p) for p in problems[:10]] or [
-            Finding("epub", "safety", OK, "no script, event attribute or remote resource")
-        ]
-    return findings
 
 
 def check_text(out: Outputs) -> list[Finding]:
@@ -427,7 +53,7 @@ def check_text(out: Outputs) -> list[Finding]:
         except Exception as exc:
             findings.append(_tool_problem(edition, "text", exc))
             continue
-        matches, problem = conserve(units, stream, LABEL[edition])
+        matches, problem = find_units(units, stream, LABEL[edition])
         if problem is None and edition != "epub":
             problem = between_chapters(matches, stream, LABEL[edition])
         if problem:
@@ -435,84 +61,6 @@ def check_text(out: Outputs) -> list[Finding]:
         else:
             count = sum(len(u.text) for u in units)
             findings.append(Finding(edition, "text", OK, f"{count} characters, all in order"))
-    return findings
-
-
-# --- Typography ------------------------------------------------------------------------------
-
-
-def line_problems(out: Outputs, edition: str) -> tuple[list[str], int]:
-    text = pdf_text(out.drawn(edition), out.book)
-    return paragraph_lines(text, out.units(), out.book, LABEL[edition])
-
-
-def check_lines(out: Outputs) -> list[Finding]:
-    findings = []
-    for edition in PDFS:
-        if not out.has(edition):
-            continue
-        try:
-            problems, checked = line_problems(out, edition)
-        except Exception as exc:
-            findings.append(_tool_problem(edition, "lines", exc))
-            continue
-        findings += [Finding(edition, "lines", ERROR, p) for p in problems[:10]]
-        if len(problems) > 10:
-            findings.append(Finding(edition, "lines", ERROR, f"and {len(problems) - 10} more"))
-        if not problems:
-            findings.append(
-                Finding(
-                    edition,
-                    "lines",
-                    OK,
-                    f"{checked} lines of paragraphs on the measure, no prohibited break",
-                )
-            )
-    return findings
-
-
-def check_typography(out: Outputs) -> list[Finding]:
-    """The full measure, character by character (pdfmeasure): the numbers of the print issue."""
-    from ..typeset.geometry import geometry_of
-    from .pdfmeasure import measure_edition
-
-    findings = []
-    geometry = geometry_of(out.book)
-    for edition in PDFS:
-        if not out.has(edition):
-            continue
-        report = measure_edition(out.paths[edition], out.book, geometry)
-        rows = [
-            ("short of the measure", report.short_lines, ERROR),
-            ("past the measure", report.overfull_lines, ERROR),
-            ("prohibited line start/end", report.prohibited, ERROR),
-            ("squeezed lone mark", report.squeezed_marks, ERROR),
-            ("not 1/4 em", report.quarter_em, ERROR),
-            ("text layer", report.wrong_detail, ERROR),
-            ("widow/orphan", report.widows, WARNING),
-            ("lone last character", report.lone_last_chars, WARNING),
-        ]
-        bad = False
-        for what, items, severity in rows:
-            if items:
-                bad = True
-                shown = "; ".join(items[:3]) + (
-                    f"; and {len(items) - 3} more" if len(items) > 3 else ""
-                )
-                findings.append(
-                    Finding(edition, "typography", severity, f"{len(items)} {what}: {shown}")
-                )
-        if not bad:
-            findings.append(
-                Finding(
-                    edition,
-                    "typography",
-                    OK,
-                    f"{report.lines_checked} lines on the measure, {report.marks_checked} lone "
-                    f"marks at full width, {report.quarter_em_checked} 1/4 em gaps, "
-                    "no prohibited break",
-                )
-            )
     return findings
 
 
@@ -646,8 +194,6 @@ def fast_checks(book: Book, paths: dict[str, Path]) -> None:
 
 def run_check(book_dir: Path, out: Path) -> int:
     """``python build.py check``: the table of every check on the editions in ``out``."""
-    from ..editions.paths import edition_paths
-
     try:
         book = load_book(book_dir)
     except ZhpressError as exc:

@@ -1,4 +1,4 @@
-"""Text conservation: every character of the manuscript reaches every edition, in order.
+"""The text reaches every edition: every character of the manuscript, in order, none added.
 
 The manuscript's visible text (Markdown markup removed) is cut into units an edition must show
 contiguously (a chapter: its title, byline and paragraphs) and looked for in the text each
@@ -7,23 +7,19 @@ outside it), the EPUB's documents in spine order. Layout is not text: whitespace
 invisible format characters are left out on both sides, and what the editions add (labels,
 contents, colophon) lies between the units. The first difference is reported with its
 chapter, line and character, and the same located paragraphs give the line geometry the fast
-typography check needs.
+typography check needs (``lines``).
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from .. import cjk
-from ..manuscript.load import Book
+from ..manuscript.model import Book
 from .pdfscan import Drawn, Line, lines_of
-
-TOLERANCE_EM = 0.15
 
 
 @dataclass(frozen=True)
@@ -63,7 +59,7 @@ _LAYOUT = re.compile(
 
 def squeeze(text: str) -> str:
     """Text without layout whitespace and invisible format characters: what the
-    conservation check compares."""
+    text check compares."""
     return _LAYOUT.sub("", text)
 
 
@@ -215,8 +211,8 @@ class Match:
     start: int  # offset of the unit in the stream
 
 
-def conserve(units: list[Unit], stream: Stream, label: str) -> tuple[list[Match], str | None]:
-    """Find each unit in the edition; the first difference as a message, or None."""
+def find_units(units: list[Unit], stream: Stream, label: str) -> tuple[list[Match], str | None]:
+    """Find each unit in the edition, in order; the first difference as a message, or None."""
     matches: list[Match] = []
     cursor = 0
     for unit in units:
@@ -257,101 +253,3 @@ def between_chapters(matches: list[Match], stream: Stream, label: str) -> str | 
                 "which is not in the manuscript"
             )
     return None
-
-
-# --- Line geometry of the located paragraphs ---------------------------------------------
-
-
-def line_problems(
-    text: PdfText, units: list[Unit], book: Book, label: str
-) -> tuple[list[str], int]:
-    """Line geometry of every justified paragraph, from the drawn text runs: each line but a
-    paragraph's last ends on the measure, the first is indented 2 em, the others start at the
-    left edge; no line starts or ends with a prohibited mark, no split —— or ……, no Western
-    word split unless it is wider than the measure. Returns the problems and the number of
-    lines looked at."""
-    from ..typeset.geometry import geometry_of
-
-    g = geometry_of(book)
-    em = g.size
-    stream, line_of, lines = text.stream, text.line_of, text.lines
-    matches, _ = conserve(units, stream, label)
-    problems: list[str] = []
-    checked = 0
-    for match in matches:
-        offset = match.start
-        for segment in match.unit.segments:
-            start, end = offset, offset + len(segment.text)
-            offset = end
-            if segment.what not in ("paragraph", "standfirst paragraph"):
-                continue
-            lengths = Counter(line_of[start:end])  # line index -> characters, in order
-            indices = list(lengths)
-            checked += len(indices)
-            spaced_breaks = _space_positions(segment.spaced)
-            position = start
-            for n, index in enumerate(indices):
-                line = lines[index]
-                left, _, right, _ = g.frame(line.page)
-                x0, x1 = line.x0, line.x1
-                final = n == len(indices) - 1
-                where = f"{segment.where} line {n + 1} (page {line.page + 1})"
-                expected = left + (2 * em if n == 0 else 0.0)
-                if abs(x0 - expected) > TOLERANCE_EM * em:
-                    problems.append(f"{where}: starts {(x0 - left) / em:.2f} em in")
-                if not final and right - x1 > TOLERANCE_EM * em:
-                    problems.append(f"{where}: {(right - x1) / em:.2f} em short of the measure")
-                if x1 - right > TOLERANCE_EM * em:
-                    problems.append(f"{where}: {(x1 - right) / em:.2f} em past the measure")
-                length = lengths[index]
-                slack = right - left - TOLERANCE_EM * em  # kerning is not in the font's widths
-                first, last = stream.text[position], stream.text[position + length - 1]
-                if n > 0 and first in cjk.NO_LINE_START:
-                    problems.append(f"{where}: starts with {first}")
-                if not final:
-                    after = stream.text[position + length]
-                    if last in cjk.NO_LINE_END:
-                        problems.append(f"{where}: ends with {last}")
-                    if last == after and last in cjk.INSEPARABLE:
-                        problems.append(f"{where}: splits {last}{after}")
-                    if (
-                        cjk.is_western_run_char(last)
-                        and cjk.is_western_run_char(after)
-                        and (position + length - start) not in spaced_breaks
-                        and not _wider_than(
-                            text, spaced_breaks, start, end, position + length, slack
-                        )
-                    ):
-                        problems.append(f"{where}: splits the Western word at {last}|{after}")
-                position += length
-    return problems, checked
-
-
-def _wider_than(
-    text: PdfText, spaces: set[int], start: int, end: int, at: int, measure: float
-) -> bool:
-    """Is the Western run that a line break splits at stream offset ``at`` (its paragraph being
-    ``start:end``, ``spaces`` its offsets after whitespace) wider than ``measure``? Such a run
-    (a URL) fits no line, and breaking it is the composer's last resort, not a fault; a word
-    that fits a line of its own must never be split. A space of the manuscript ends a run."""
-    stream = text.stream.text
-    if len(text.advances) != len(stream):
-        return False
-    a = at
-    while a > start and cjk.is_western_run_char(stream[a - 1]) and a - start not in spaces:
-        a -= 1
-    b = at
-    while b < end and cjk.is_western_run_char(stream[b]) and (b == at or b - start not in spaces):
-        b += 1
-    return sum(text.advances[a:b]) > measure
-
-
-def _space_positions(spaced: str) -> set[int]:
-    """Offsets (in the squeezed text) where the manuscript has whitespace: a line may break."""
-    found, count = set(), 0
-    for ch in spaced:
-        if ch.isspace():
-            found.add(count)
-        else:
-            count += 1
-    return found

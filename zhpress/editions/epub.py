@@ -34,8 +34,8 @@ from markupsafe import Markup
 from .. import __version__
 from ..cjk import is_wide
 from ..errors import BookError, FontError
-from ..manuscript.load import Book
 from ..manuscript.markdown import markdown_inline
+from ..manuscript.model import Book
 from ..typeset.fonts import (
     _NO_GLYPH,
     Face,

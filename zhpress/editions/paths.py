@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..manuscript.load import Book
+from ..manuscript.model import Book
 
 
 def slug_of(book: Book) -> str:

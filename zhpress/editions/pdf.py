@@ -18,7 +18,7 @@ from urllib.request import url2pathname
 
 from .. import __version__
 from ..errors import BookError
-from ..manuscript.load import Book
+from ..manuscript.model import Book
 from ..manuscript.where import yaml_line
 from ..typeset.composed_book import composed
 from ..typeset.plan import LABELS, Plan, colophon_lines, plan_book

@@ -1,9 +1,9 @@
 """``python build.py import``: one OCR'd newspaper page in, a first-draft manuscript out.
 
-Stages, each in its own module: ``decode`` (bytes to text), ``page`` (blocks by shape),
+The importer's steps, each in its own module: ``decode`` (bytes to text), ``page`` (blocks by shape),
 ``paragraphs`` (lines to paragraphs), ``articles`` (paragraphs to articles, titles matched by
 content), ``normalize`` (the four text rules), ``names`` (chapter file names). This module
-puts them together, checks that no text character is lost (``conservation``) and writes the
+puts them together, checks that no text character is lost (``accounting``) and writes the
 folder atomically: a failed import leaves no half-written folder and keeps the previous one.
 """
 
@@ -21,7 +21,7 @@ import yaml
 
 from ..cjk import NO_LINE_START
 from ..errors import EXIT_OK, BookError, SourceError
-from . import accounting as conservation
+from . import accounting
 from .articles import (
     Article,
     article_similarity,
@@ -65,7 +65,7 @@ class Draft:
     lede: list[str]
     chapters: list[Chapter]
     warnings: list[str] = field(default_factory=list)
-    account: conservation.Account | None = None
+    account: accounting.Account | None = None
 
 
 def _line_chars(line: Line) -> Chars:
@@ -95,7 +95,7 @@ def _text(chars: Chars) -> str:
 
 
 class _Builder:
-    """Collects the normalised items and the rule log for the conservation account."""
+    """Collects the normalised items and the rule log for the account of every character (``accounting``)."""
 
     def __init__(self) -> None:
         self.log: list[Change] = []
@@ -334,7 +334,7 @@ def build_draft(decoded: Decoded, path: Path) -> Draft:
         match = MODERATOR.match(line.text)
         assert match is not None
         chars = _line_chars(line)
-        # "主持人：" is a label: the key 'moderator' carries its meaning (see conservation)
+        # "主持人：" is a label: the key 'moderator' carries its meaning (see accounting)
         b.labels.extend(origin for ch, origin in chars[: match.end()] if not ch.isspace())
         moderator = b.item(chars[match.end() :])
     lede_paras, whole, explicit = _body_paragraphs(page)
@@ -377,7 +377,7 @@ def build_draft(decoded: Decoded, path: Path) -> Draft:
     for i, chapter in enumerate(chapters, start=1):
         chapter.file = f"{i:02d}-{name_slug(chapter.panelist)}.md"
     draft = Draft(title, kicker, moderator, lede, chapters, warnings)
-    draft.account = conservation.account(text, b.items, b.log, b.labels, decoded, path)
+    draft.account = accounting.account(text, b.items, b.log, b.labels, decoded, path)
     return draft
 
 

@@ -8,76 +8,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ..errors import BookError
+from .model import DEFAULT_LANGUAGE, Block, Book, Chapter
 
-DEFAULT_LANGUAGE = "zh-Hans"
 REQUIRED_BOOK_KEYS = ("title", "chapters")
 REQUIRED_CHAPTER_KEYS = ("panelist", "title")
 FRONT_MATTER_FENCE = "---"
-
-
-@dataclass(frozen=True)
-class Block:
-    """One Markdown block (a paragraph) with the 1-based line it starts on, for error messages."""
-
-    text: str
-    line: int
-
-
-@dataclass(frozen=True)
-class Chapter:
-    path: Path
-    panelist: str
-    title: str
-    blocks: tuple[Block, ...]
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-    @property
-    def slug(self) -> str:
-        return self.path.stem
-
-
-@dataclass(frozen=True)
-class Book:
-    root: Path
-    title: str
-    chapters: tuple[Chapter, ...]
-    kicker: str | None = None
-    series: str | None = None
-    moderator: str | None = None
-    lede: tuple[Block, ...] = ()
-    language: str = DEFAULT_LANGUAGE
-    meta: dict[str, Any] = field(default_factory=dict)
-    """Optional keys beyond the contract (identifier, publisher, date, edition, trim, fonts ...)."""
-
-    @property
-    def yaml_path(self) -> Path:
-        return self.root / "book.yaml"
-
-    @property
-    def panelists(self) -> tuple[str, ...]:
-        """Each contributor once, in order of first appearance (one may write several
-        chapters: the cover, colophon and metadata name them once)."""
-        return tuple(dict.fromkeys(c.panelist for c in self.chapters))
-
-    def text(self) -> str:
-        """All text a reader sees, in reading order, for conservation checks."""
-        parts = [self.kicker or "", self.title, self.series or "", self.moderator or ""]
-        parts += [b.text for b in self.lede]
-        for chapter in self.chapters:
-            parts += [chapter.title, chapter.panelist]
-            parts += [b.text for b in chapter.blocks]
-        return "".join(parts)
 
 
 def split_blocks(body: str, first_line: int) -> tuple[Block, ...]:

@@ -17,7 +17,7 @@ from urllib.request import url2pathname
 from ..errors import BookError
 
 if TYPE_CHECKING:  # the renderer process imports this module for the fetcher alone
-    from .load import Block, Book
+    from .model import Block, Book
 
 # ![alt](target "title") and [text](target); reference-style definitions [id]: target
 _INLINE_REF = re.compile(r"(!?)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .load import Book
+from .model import Book
 
 
 def yaml_line(book: Book, key: str) -> int | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from ..manuscript.load import Book
+from ..manuscript.model import Book
 from . import compose
 from .fonts import Shaper, missing_characters, subset_file
 from .html_lines import lines_html

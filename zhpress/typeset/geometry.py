@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import BookError
-from ..manuscript.load import Book
+from ..manuscript.model import Book
 from ..manuscript.where import yaml_line
 
 MM = 72 / 25.4

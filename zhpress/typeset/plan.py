@@ -3,7 +3,7 @@
 In: the ``Book``. Out: a ``Plan`` of pieces (paragraphs, headings, names, contents and
 colophon lines, each with its ``file:line`` for an error) and the characters each face must
 carry, so that a character a face lacks is named with its chapter and line before anything
-is cut or composed (``check_glyphs``, ``preflight``).
+is cut or composed (``check_glyphs``, ``check_references_and_glyphs``).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import FontError
-from ..manuscript.load import Book
 from ..manuscript.markdown import runs_from_markdown
+from ..manuscript.model import Book
 from ..manuscript.safety import check_references
 from ..manuscript.where import file_and_line, front_matter_line, yaml_line
 from .fonts import Face, missing_characters, resolve_faces
@@ -261,7 +261,7 @@ def role_chars(plan: Plan) -> dict[str, str]:
     return {role: "".join(sorted(c)) for role, c in sorted(chars.items())}
 
 
-def preflight(book: Book) -> None:
+def check_references_and_glyphs(book: Book) -> None:
     """What can be known from the manuscript alone, checked before any edition is rendered, so
     a bad manuscript stops the build with its chapter and line and leaves dist/ as it was:
     no reference leaves the book folder, and every character is in the face that sets it
