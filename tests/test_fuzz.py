@@ -203,7 +203,7 @@ def epub_text(book) -> text_reaches_editions.Stream:
     """The chapter's EPUB document, rendered and parsed as XML (what a reading app gets)."""
     from lxml import etree
 
-    from zhpress.editions.epub import render_documents
+    from zhpress.editions.epub_documents import render_documents
 
     docs = render_documents(book, "images/cover.png")
     parsed = {f"text/{d.name}": etree.fromstring(d.xhtml.encode("utf-8")) for d in docs}

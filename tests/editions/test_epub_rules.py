@@ -2,14 +2,14 @@
 
 import pytest
 
-from zhpress.editions.epub import (
+from zhpress.editions.epub_documents import (
     book_identifier,
     file_as,
     join_soft_breaks,
     source_date,
-    unicode_range,
     w3c_date,
 )
+from zhpress.editions.epub_fonts import unicode_range
 from zhpress.errors import BookError
 from zhpress.manuscript.load import load_book
 

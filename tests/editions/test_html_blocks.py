@@ -3,7 +3,7 @@ code block or rule stays text, the same in print and in the EPUB (golden pairs).
 
 import pytest
 
-from zhpress.editions.epub import paragraph_html
+from zhpress.editions.epub_documents import paragraph_html
 from zhpress.manuscript.markdown import visible_text
 
 CASES = [

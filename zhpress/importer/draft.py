@@ -1,10 +1,12 @@
 """``python build.py import``: one OCR'd newspaper page in, a first-draft manuscript out.
 
-The importer's steps, each in its own module: ``decode`` (bytes to text), ``page`` (blocks by shape),
-``paragraphs`` (lines to paragraphs), ``articles`` (paragraphs to articles, titles matched by
-content), ``normalize`` (the four text rules), ``names`` (chapter file names). This module
-puts them together, checks that no text character is lost (``accounting``) and writes the
-folder atomically: a failed import leaves no half-written folder and keeps the previous one.
+The importer's steps, each in its own module: ``decode`` (bytes to text), ``page`` (blocks by
+shape), ``paragraphs`` (lines to paragraphs), ``articles`` (paragraphs to articles, titles
+matched by content), ``normalize`` (the four text rules), ``names`` (chapter file names).
+This module puts them together, checks that no text character is lost (``accounting``) and
+writes the folder atomically: a failed import leaves no half-written folder and keeps the
+previous one. (It is a little over 500 lines: the draft's assembly, its files and the atomic
+write are one path that reads best in one place; the steps themselves are the modules above.)
 """
 
 from __future__ import annotations
@@ -95,7 +97,8 @@ def _text(chars: Chars) -> str:
 
 
 class _Builder:
-    """Collects the normalised items and the rule log for the account of every character (``accounting``)."""
+    """Collects the normalised items and the rule log for ``accounting``'s account of every
+    source character."""
 
     def __init__(self) -> None:
         self.log: list[Change] = []

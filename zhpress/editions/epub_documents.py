@@ -1,0 +1,318 @@
+"""The EPUB's documents: one XHTML document per contribution, the opening, nav and colophon.
+
+In: the ``Book``. Out: ``Document``s (file name, title, XHTML) rendered from templates/epub/
+with the manuscript's Markdown, and the small rules they follow (names sorted in pinyin,
+W3C dates, the book's identifier).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from lxml import etree
+from markupsafe import Markup
+
+from .. import __version__
+from ..cjk import is_wide
+from ..errors import BookError
+from ..manuscript.markdown import markdown_inline
+from ..manuscript.model import Book
+from ..typeset.fonts import (
+    Face,
+)
+from .epub_fonts import family_of
+from .templates import environment
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+OPS_FOLDER = "EPUB"
+
+FACE_USE = {"serif": "正文", "sans": "标题", "kai": "导语、署名"}
+
+FONT_NOTE = "。书中仅嵌入用到的字形，字体的版权与许可声明保留在字体文件中。"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One XHTML file of the book, as it will be stored."""
+
+    uid: str
+    name: str  # file name inside text/
+    title: str
+    xhtml: str
+    toc_label: str | None = None
+
+    @property
+    def href(self) -> str:
+        return f"text/{self.name}"
+
+
+# --- Small rules --------------------------------------------------------------------------
+
+
+def source_date(book: Book) -> int:
+    """Seconds since the epoch for dcterms:modified and the zip entries.
+
+    SOURCE_DATE_EPOCH when set (reproducible builds); otherwise the newest modification time of
+    the manuscript, so two builds of an unchanged manuscript are still byte-identical.
+    """
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if raw is not None and raw.strip():
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            raise BookError(
+                f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {raw!r}"
+            ) from None
+        if value < 0:
+            raise BookError(f"SOURCE_DATE_EPOCH must not be negative, not {raw!r}")
+        return value
+    paths = [book.yaml_path, *(c.path for c in book.chapters)]
+    return max(int(p.stat().st_mtime) for p in paths)
+
+
+def book_identifier(book: Book) -> str:
+    """``identifier`` from book.yaml, else a UUID derived from what names the book.
+
+    Derived from the title, overline, series and people (not the text), so correcting a typo
+    keeps the identifier and reading apps keep the reader's place and notes.
+    """
+    given = book.meta.get("identifier")
+    if given not in (None, ""):
+        return str(given).strip()
+    parts = [book.title, book.kicker or "", book.series or "", *book.panelists]
+    parts.append(book.moderator or "")
+    name = "zhpress:" + "\x1f".join(parts)
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+
+
+COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 令狐 长孙 宇文 司徒 夏侯 轩辕 端木 "
+    "独孤 南宫 西门 百里 呼延 万俟 澹台 公冶 宗政 濮阳 太叔 申屠 钟离 闻人 赫连 "
+    "单于 第五 东郭 公羊 谷梁 左丘 拓跋 夹谷".split()
+)
+# Surnames whose reading differs from the character's most common one.
+SURNAME_READINGS = {
+    "单": "shan",
+    "曾": "zeng",
+    "解": "xie",
+    "仇": "qiu",
+    "区": "ou",
+    "朴": "piao",
+    "查": "zha",
+    "尉": "yu",
+    "乐": "yue",
+    "盖": "ge",
+    "覃": "qin",
+    "缪": "miao",
+    "冼": "xian",
+    "万俟": "moqi",
+    "尉迟": "yuchi",
+    "单于": "chanyu",
+}
+
+
+def file_as(name: str) -> str:
+    """Sort name in pinyin, surname first: 徐雨森 -> "Xu, Yusen"; non-Han names unchanged."""
+    from ..pinyin import syllables
+
+    name = name.strip()
+    if not name or not all(is_wide(ch) for ch in name) or len(name) < 2:
+        return name
+    split = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
+    surname, given = name[:split], name[split:]
+    sur = SURNAME_READINGS.get(surname) or "".join(syllables(surname))
+    giv = "".join(syllables(given))
+    return f"{sur.capitalize()}, {giv.capitalize()}"
+
+
+def join_soft_breaks(text: str) -> str:
+    """Join a paragraph's inner line breaks: nothing between Chinese characters, a space else.
+
+    A reading app shows a line break in the XHTML as a space, and a space between two Chinese
+    characters is a typo. The contract keeps a paragraph on one line; this is the fallback.
+    """
+
+    def joint(match: re.Match[str]) -> str:
+        before, after = match.group(1), match.group(2)
+        return before + ("" if is_wide(before) or is_wide(after) else " ") + after
+
+    return re.sub(r"(\S)[ \t]*\n[ \t]*(\S)", joint, text)
+
+
+def paragraph_html(text: str) -> Markup:
+    # markdown_inline resolves soft breaks after Markdown, as the print editions do.
+    return markdown_inline(text)
+
+
+def plain_text(text: str) -> str:
+    """A manuscript block as plain text (Markdown emphasis removed), for metadata."""
+    html = str(paragraph_html(text))
+    fragment = etree.fromstring(f"<p>{html}</p>".encode(), etree.XMLParser(recover=True))
+    return "".join(fragment.itertext())
+
+
+def w3c_date(value: Any) -> str | None:
+    """``date`` from book.yaml as a W3CDTF date (YYYY, YYYY-MM or YYYY-MM-DD), else None."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
+        return text
+    return None
+
+
+def publication_date(book: Book) -> str | None:
+    """``date`` from book.yaml for dc:date; a clear error (file and line) when it is no date."""
+    if book.meta.get("date") in (None, ""):
+        return None
+    when = w3c_date(book.meta["date"])
+    if when is None:
+        raise BookError(
+            f"'date' must be a date like 2024-03-01, not {book.meta['date']!r}",
+            path=book.yaml_path,
+            line=_line_of(book, "date"),
+        )
+    return when
+
+
+def _line_of(book: Book, key: str) -> int | None:
+    try:
+        lines = book.yaml_path.read_text(encoding="utf-8").split("\n")
+    except OSError:
+        return None
+    for number, line in enumerate(lines, 1):
+        if re.match(rf"{re.escape(key)}\s*:", line):
+            return number
+    return None
+
+
+# --- Documents ----------------------------------------------------------------------------
+
+
+def panel_rows(book: Book) -> list[dict[str, Any]]:
+    rows = [{"label": "嘉宾", "names": list(book.panelists)}]
+    if book.moderator:
+        rows.append({"label": "主持人", "names": [book.moderator]})
+    return rows
+
+
+def cover_alt(book: Book) -> str:
+    parts = []
+    if book.series:
+        parts.append(f"栏目“{book.series}”")
+    if book.kicker:
+        parts.append(f"引题“{book.kicker}”")
+    parts.append(f"标题“{book.title}”")
+    parts.append("嘉宾" + "、".join(book.panelists))
+    if book.moderator:
+        parts.append(f"主持人{book.moderator}")
+    return "封面：" + "，".join(parts) + "。"
+
+
+def render_template(template: str, **context: Any) -> str:
+    return environment().get_template(f"epub/{template}").render(**context)
+
+
+def render_documents(book: Book, cover_href: str) -> list[Document]:
+    """Cover page, opening page, contents, one document per contribution (colophon later)."""
+    lang = book.language
+    lede = [paragraph_html(b.text) for b in book.lede]
+    panel = panel_rows(book)
+    docs = [
+        Document(
+            "cover",
+            "cover.xhtml",
+            "封面",
+            render_template(
+                "cover.xhtml",
+                lang=lang,
+                doc_title="封面",
+                cover_href=cover_href,
+                cover_alt=cover_alt(book),
+            ),
+        ),
+        Document(
+            "opening",
+            "opening.xhtml",
+            book.title,
+            render_template(
+                "opening.xhtml", lang=lang, doc_title=book.title, book=book, lede=lede, panel=panel
+            ),
+            toc_label=book.title,
+        ),
+    ]
+    for number, chapter in enumerate(book.chapters, 1):
+        docs.append(
+            Document(
+                f"chapter-{number:02d}",
+                f"chapter-{number:02d}.xhtml",
+                chapter.title,
+                render_template(
+                    "chapter.xhtml",
+                    lang=lang,
+                    doc_title=chapter.title,
+                    chapter=chapter,
+                    paragraphs=[paragraph_html(b.text) for b in chapter.blocks],
+                ),
+                toc_label=f"{chapter.panelist}：{chapter.title}",
+            )
+        )
+    return docs
+
+
+def render_nav(book: Book, docs: list[Document]) -> Document:
+    toc = [{"href": d.name, "label": d.toc_label} for d in docs if d.toc_label]
+    landmarks = [
+        {"type": "cover", "href": "cover.xhtml", "label": "封面"},
+        {"type": "toc", "href": "nav.xhtml#toc", "label": "目录"},
+        {"type": "bodymatter", "href": "opening.xhtml", "label": "正文"},
+        {"type": "colophon", "href": "colophon.xhtml", "label": "版权信息"},
+    ]
+    xhtml = render_template(
+        "nav.xhtml", lang=book.language, doc_title="目录", toc=toc, landmarks=landmarks
+    )
+    return Document("nav", "nav.xhtml", "目录", xhtml)
+
+
+def colophon_rows(book: Book, identifier: str, faces: dict[str, Face]) -> list[dict[str, str]]:
+    rows = [{"label": "书名", "value": book.title}]
+    if book.kicker:
+        rows.append({"label": "引题", "value": book.kicker})
+    if book.series:
+        rows.append({"label": "栏目", "value": book.series})
+    rows.append({"label": "嘉宾", "value": "、".join(book.panelists)})
+    if book.moderator:
+        rows.append({"label": "主持人", "value": book.moderator})
+    for key, label in (("publisher", "出版者"), ("date", "出版日期"), ("edition", "版次")):
+        if book.meta.get(key) not in (None, ""):
+            rows.append({"label": label, "value": str(book.meta[key])})
+    rows.append({"label": "标识符", "value": identifier})
+    used = []
+    for family in ("serif", "sans", "kai"):
+        names = sorted(
+            {f"{f.family} {f.style}" for role, f in faces.items() if family_of(role) == family}
+        )
+        if names:
+            used.append(f"{FACE_USE[family]}　{'、'.join(names)}")
+    rows.append(
+        {
+            "label": "字体",
+            "value": "；".join(used) + FONT_NOTE,
+        }
+    )
+    rows.append({"label": "制作", "value": f"zhpress {__version__}"})
+    return rows
+
+
+def render_colophon(book: Book, identifier: str, faces: dict[str, Face]) -> Document:
+    rows = colophon_rows(book, identifier, faces)
+    xhtml = render_template("colophon.xhtml", lang=book.language, doc_title="版权信息", rows=rows)
+    return Document("colophon", "colophon.xhtml", "版权信息", xhtml, toc_label="版权信息")
