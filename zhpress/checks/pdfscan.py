@@ -10,6 +10,10 @@ edition on the seed book.
 
 ``pdfmeasure`` (pdfplumber, character by character) stays the thorough measure for
 ``python build.py check``.
+
+Why one module of about 530 lines: it is a small PDF reader (objects, streams, content
+operators, fonts' widths and ToUnicode maps) with one interface, ``read_objects`` and
+``drawn_text``; its parts are only ever used together.
 """
 
 from __future__ import annotations

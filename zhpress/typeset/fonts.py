@@ -4,6 +4,13 @@ fontconfig silently substitutes a missing family with whatever it has, and a sub
 face is the classic ruined print run. So a face is accepted only when the file's own name
 table says it is the family and style we asked for; otherwise the build stops and says which
 package to install.
+
+Then the faces are cut to the characters the book uses (``subset_face``, ``subset_file``)
+and measured for the composer (``Shaper``). Why one module of about 680 lines: resolving,
+subsetting and shaping share the ``Face`` and its identity (the cache keys of the subsets
+and of the facts read from a file), and fixes to the subsetter were being made on another
+branch when the package was cut into stages; once they have landed, resolve / subset /
+shape is the natural split.
 """
 
 from __future__ import annotations
