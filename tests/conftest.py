@@ -69,7 +69,7 @@ def small_book(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def seed_dist(tmp_path_factory) -> dict[str, Path]:
     """The seed book's three editions, built once for the whole session (no checks run)."""
-    from zhpress.build.pipeline import build
+    from zhpress.builder.pipeline import build
     from zhpress.editions.paths import edition_paths
     from zhpress.manuscript.load import load_book
 

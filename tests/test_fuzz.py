@@ -252,7 +252,7 @@ def test_no_character_of_a_paragraph_is_lost_outside_markdown_markup(body):
 def test_full_editions_of_any_text_pass_the_checks(tmp_path_factory, body):
     """A few whole builds (reader, press, EPUB) of generated text: the fast checks find the
     text conserved in every edition, no glyph missing, no RGB."""
-    from zhpress.build.pipeline import build
+    from zhpress.builder.pipeline import build
     from zhpress.editions.paths import edition_paths
 
     folder = tmp_path_factory.mktemp("full")

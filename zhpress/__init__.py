@@ -7,7 +7,7 @@ One sub-package per stage, in the order the data flows (docs/ARCHITECTURE.md):
     typeset/     the Book               -> a plan, subset fonts, every line composed (CLREQ)
     editions/    the Book, its lines    -> reader PDF, press PDF, EPUB 3
     checks/      the Book, the editions -> findings (the text reaches every edition, ...)
-    build/       the whole story, fast: load -> compose -> write -> check, watch, state
+    builder/     the whole story, fast: load -> compose -> write -> check, watch, state
     cli.py       the command line on top
 
 A stage imports only the stages above it in this list and the shared low-level modules

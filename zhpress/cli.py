@@ -85,7 +85,7 @@ def _stand_by(only: list[str] | None, jobs: int | None) -> None:
     prints = {e for e in (only or EDITIONS) if e in ("reader", "press")}
     if len(prints) != 1 or not hasattr(os, "fork"):
         return
-    from .build.parallel import default_jobs, stand_by
+    from .builder.parallel import default_jobs, stand_by
 
     if (jobs or default_jobs()) > 1:
         stand_by(prints.pop())
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             _stand_by(args.only, args.jobs)
-            from .build.pipeline import build
+            from .builder.pipeline import build
 
             return build(
                 args.book,
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_check(args.book, args.out)
         if args.command == "watch":
-            from .build.watch import watch
+            from .builder.watch import watch
 
             return watch(args.book, args.out, only=tuple(args.only or EDITIONS))
     except ZhpressError as exc:
@@ -127,8 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted; previous outputs are untouched", file=sys.stderr)
         return 130
     finally:
-        if "zhpress.build.parallel" in sys.modules:
-            sys.modules["zhpress.build.parallel"].dismiss()
+        if "zhpress.builder.parallel" in sys.modules:
+            sys.modules["zhpress.builder.parallel"].dismiss()
     parser.print_usage(sys.stderr)
     return EXIT_BAD_INPUT if args.command else EXIT_OK
 

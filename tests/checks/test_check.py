@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BOOK, EPOCH, ROOT, write_book
-from zhpress.build.pipeline import build
+from zhpress.builder.pipeline import build
 from zhpress.checks import lines
 from zhpress.checks import run as check
 from zhpress.editions.paths import edition_paths

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BOOK, opening_pages, write_book
-from zhpress.build.pipeline import build
+from zhpress.builder.pipeline import build
 from zhpress.checks.pdfmeasure import (
     Report,
     colour_operators,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BOOK, opening_pages
-from zhpress.build.pipeline import build
+from zhpress.builder.pipeline import build
 from zhpress.editions import pdfwrite
 from zhpress.editions.paths import edition_paths
 from zhpress.editions.pdf import render_sections

@@ -6,8 +6,8 @@ from __future__ import annotations
 import io
 
 from tests.conftest import write_book
-from zhpress.build.progress import Progress
-from zhpress.build.watch import watch
+from zhpress.builder.progress import Progress
+from zhpress.builder.watch import watch
 from zhpress.editions.paths import edition_paths
 from zhpress.manuscript.load import load_book
 
@@ -71,7 +71,7 @@ def test_a_save_wakes_the_watcher_at_once(tmp_path):
 
     import pytest
 
-    from zhpress.build.watch import Inotify
+    from zhpress.builder.watch import Inotify
 
     if not sys.platform.startswith("linux"):
         pytest.skip("inotify is Linux only; elsewhere watch polls")

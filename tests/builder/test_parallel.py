@@ -21,7 +21,7 @@ DRIVER = textwrap.dedent(
     """
     import json, os, sys
     sys.path.insert(0, sys.argv[1])
-    from zhpress.build import parallel
+    from zhpress.builder import parallel
     events = []
     fork, cancel, send = parallel.fork_renderer, parallel.Renderer.cancel, parallel.Renderer.send
     def forked(edition):
@@ -129,7 +129,7 @@ def test_the_renderer_child_imports_only_what_it_lays_out_with():
     Jinja) or the composer."""
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]); "
-        "import zhpress.build.parallel, zhpress.editions.pdfwrite, zhpress.manuscript.safety, "
+        "import zhpress.builder.parallel, zhpress.editions.pdfwrite, zhpress.manuscript.safety, "
         "zhpress.editions.weasy, zhpress.cache; "
         "print(' '.join(sorted(sys.modules)))"
     )
@@ -159,8 +159,8 @@ def test_failed_children_are_reaped_and_their_pipes_closed(tmp_path, monkeypatch
     """In watch, every failed round used to leak the pipe of each failed edition."""
     import io
 
-    from zhpress.build import writing
-    from zhpress.build.progress import Progress
+    from zhpress.builder import writing
+    from zhpress.builder.progress import Progress
     from zhpress.errors import BookError
 
     def failing(book, path, progress):
@@ -188,8 +188,8 @@ def test_an_interrupted_build_stops_the_editions_still_being_written(tmp_path, m
     import io
     import time
 
-    from zhpress.build import writing
-    from zhpress.build.progress import Progress
+    from zhpress.builder import writing
+    from zhpress.builder.progress import Progress
 
     def slow(book, path, progress):
         time.sleep(60)

@@ -8,8 +8,8 @@ import io
 import pytest
 
 from tests.conftest import write_book
-from zhpress.build.pipeline import build
-from zhpress.build.progress import Progress
+from zhpress.builder.pipeline import build
+from zhpress.builder.progress import Progress
 from zhpress.editions.paths import edition_paths
 from zhpress.errors import BookError
 from zhpress.manuscript.load import load_book
@@ -107,7 +107,7 @@ def test_progress_on_a_terminal_is_one_line_per_edition_redrawn_in_place():
 
 def test_a_long_book_lays_out_one_print_edition_at_a_time(tmp_path, monkeypatch):
     """Two WeasyPrint processes of a 300-page book would hold more than 1 GB together."""
-    import zhpress.build.writing as writing
+    import zhpress.builder.writing as writing
 
     monkeypatch.setattr(writing, "LONG_BOOK_CHARS", 10)
     book = write_book(tmp_path / "book")
@@ -164,7 +164,7 @@ def test_a_killed_builds_temporary_file_is_removed_by_the_next_build(tmp_path):
     import subprocess
     import sys
 
-    from zhpress.build.writing import atomic_output
+    from zhpress.builder.writing import atomic_output
 
     target = tmp_path / "book.pdf"
     dead = subprocess.run(
@@ -197,7 +197,7 @@ def test_builds_finishing_at_once_keep_each_others_state(tmp_path):
 
     from conftest import ROOT
 
-    from zhpress.build import state
+    from zhpress.builder import state
 
     out = tmp_path / "dist"
     out.mkdir()
