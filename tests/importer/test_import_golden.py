@@ -3,7 +3,7 @@
 
 - ``wider-article-after-full-line``: the second article is set two ems wider than the first,
   and the first ends on a full line with 。, so the new article's indented first line is as
-  wide as the old column's full line (a soft paragraph start, ``reflow._soft_units``).
+  wide as the old column's full line (a soft paragraph start, ``draft._soft_units``).
 - ``merged-headings-compound-surname``: no blank lines anywhere (CRLF, headline first), so the
   vertical headings arrive as one run; 欧阳晓峰 has a two-character surname and the title
   ends in '关键在人才', which must not become a panelist.
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-GOLDEN = Path(__file__).parent / "golden" / "reflow"
+GOLDEN = Path(__file__).parent / "golden" / "pages"
 CASES = sorted(p.name.removesuffix(".input.txt") for p in GOLDEN.glob("*.input.txt"))
 
 

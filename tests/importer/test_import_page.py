@@ -100,14 +100,14 @@ def test_report_accounts_for_every_character(tmp_path: Path):
 
 def test_a_lost_character_fails_loudly(monkeypatch):
     """If a stage dropped text, the conservation check must stop the import."""
-    from zhpress.importer import draft as reflow
+    from zhpress.importer import draft
 
-    original = reflow.join_lines
+    original = draft.join_lines
 
     def lossy(lines):
         return original(lines)[:-1]
 
-    monkeypatch.setattr(reflow, "join_lines", lossy)
+    monkeypatch.setattr(draft, "join_lines", lossy)
     decoded = decode_bytes(SEED.read_bytes())
     with pytest.raises(SourceError, match="would lose"):
         build_draft(decoded, SEED)

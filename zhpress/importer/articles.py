@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from ..cjk import is_han
 
 ARTICLE_PRIOR = -1.0
-# Opening an article at a soft paragraph start (see reflow._soft_units) also opens a paragraph
+# Opening an article at a soft paragraph start (see draft._soft_units) also opens a paragraph
 # the line shapes did not ask for (paragraphs.BREAK_PRIOR).
 SOFT_START = -1.0
 RESTART_INSIDE = -8.0
