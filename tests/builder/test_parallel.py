@@ -129,8 +129,8 @@ def test_the_renderer_child_imports_only_what_it_lays_out_with():
     Jinja) or the composer."""
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]); "
-        "import zhpress.builder.parallel, zhpress.editions.pdfwrite, zhpress.manuscript.safety, "
-        "zhpress.editions.weasy, zhpress.cache; "
+        "import zhpress.builder.parallel, zhpress.editions.pdfwrite, "
+        "zhpress.manuscript.references, zhpress.editions.weasy, zhpress.cache; "
         "print(' '.join(sorted(sys.modules)))"
     )
     result = subprocess.run(

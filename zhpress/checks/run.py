@@ -4,8 +4,8 @@ What a print shop or an e-book store would reject, found before they do. The fas
 after every build (``--no-check`` skips them) and fail the build on an error; ``python
 build.py check`` adds the slow ones (epubcheck, the full typography measure, leftovers) and
 prints the whole table. Each check is a function of the editions read once (``outputs``):
-``pdf_objects`` (fonts, glyphs, PDF/X, colour), ``safety``, ``text_reaches_editions`` (every
-character of the manuscript in every edition, in order), ``lines`` (lines on the measure).
+``pdf_objects`` (fonts, glyphs, PDF/X, colour), ``active_content``, ``text_reaches_editions``
+(every character of the manuscript in every edition, in order), ``lines`` (on the measure).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from ..editions.paths import edition_paths
 from ..errors import EXIT_BAD_INPUT, EXIT_CHECKS_FAILED, EXIT_OK, ChecksFailed, ZhpressError
 from ..manuscript.load import load_book
 from ..manuscript.model import Book
+from .active_content import check_active_content
 from .lines import check_lines, check_typography
 from .outputs import ERROR, LABEL, OK, PDFS, SKIPPED, WARNING, Finding, Outputs, _tool_problem
 from .pdf_objects import check_pdf_fonts, check_pdf_glyphs, check_press_pdf
-from .safety import check_active_content
 from .text_reaches_editions import between_chapters, epub_stream, find_units, pdf_text
 
 

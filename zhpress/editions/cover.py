@@ -144,7 +144,7 @@ def _render(html: str, roots: tuple[Path, ...]) -> bytes:
     weasy.scratch()
     from weasyprint import CSS, HTML
 
-    from ..manuscript.safety import safe_url_fetcher
+    from ..manuscript.references import safe_url_fetcher
 
     fetch = safe_url_fetcher(roots)
     with tempfile.TemporaryDirectory(prefix="zhpress-cover-") as tmp:

@@ -32,7 +32,7 @@ def write_sections(
     """The WeasyPrint half of an edition: lay out the book's parts (``pdf.render_sections``),
     join their pages and write the PDF. Split from the composing half so another process can
     do it (see pipeline). WeasyPrint may read only under ``roots`` (``pdf.fetch_roots``)."""
-    from ..manuscript.safety import safe_url_fetcher
+    from ..manuscript.references import safe_url_fetcher
     from . import weasy
 
     step = progress or (lambda stage: None)

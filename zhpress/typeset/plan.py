@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..errors import FontError
 from ..manuscript.markdown import runs_from_markdown
 from ..manuscript.model import Book
-from ..manuscript.safety import check_references
+from ..manuscript.references import check_references
 from ..manuscript.where import file_and_line, front_matter_line, yaml_line
 from .fonts import Face, missing_characters, resolve_faces
 from .geometry import INDENT_EM, Geometry, geometry_of

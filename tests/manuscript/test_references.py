@@ -5,7 +5,7 @@ from conftest import write_book
 
 from zhpress.errors import BookError
 from zhpress.manuscript.load import load_book
-from zhpress.manuscript.safety import check_references, safe_url_fetcher
+from zhpress.manuscript.references import check_references, safe_url_fetcher
 
 
 def book_with(tmp_path: Path, body: str):

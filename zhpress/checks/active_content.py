@@ -1,6 +1,6 @@
 """No script, event handler, ``javascript:`` link, remote resource or PDF action in any edition.
 
-A manuscript is data (manuscript/safety.py keeps it in its folder and the templates escape
+A manuscript is data (manuscript/references.py keeps it in its folder and the templates escape
 it); this check proves it on the files the build wrote.
 """
 
