@@ -1,6 +1,7 @@
 """Stage 3, typesetting: the Book model in, every line of the print editions set.
 
-In: a ``Book``. Out: the faces as exact subset files, and every piece of text (paragraph,
-heading, name, label) broken into justified lines by zhpress's own CLREQ line composer
-(``compose``), with the font advances of the files the PDFs embed (``fonts``).
+In: a ``Book``. Out: a ``Plan`` (``plan``: every piece of text, its face, size and mode, on
+the page ``geometry``), the faces as exact subset files (``fonts``), and every piece broken
+into justified lines (``composed_book``, with zhpress's own CLREQ line composer ``compose``
+and the advances of the files the PDFs embed), with their HTML (``html_lines``).
 """
