@@ -15,7 +15,7 @@ from zhpress.decode import decode_bytes
 from zhpress.errors import SourceError
 from zhpress.manuscript import load_book
 from zhpress.page import split_lines
-from zhpress.reflow import build_draft, import_page, join_lines
+from zhpress.reflow import REVIEW_FILE, build_draft, import_page, join_lines
 
 
 def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -29,7 +29,8 @@ def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    """The manuscript's files (the review list is the editor's checklist, not manuscript)."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != REVIEW_FILE}
 
 
 def test_importing_the_seed_reproduces_book_exactly(tmp_path: Path):
@@ -185,12 +186,26 @@ def test_a_20_mb_file_is_refused_quickly(tmp_path: Path):
     assert "Traceback" not in result.stderr
 
 
-def test_a_title_that_echoes_nothing_gives_a_draft_and_a_warning(tmp_path: Path):
-    """张震's title shares no phrase with his article: placed by width, and said so."""
+def test_one_title_that_echoes_nothing_is_placed_by_elimination_without_review(tmp_path: Path):
+    """张震's title shares no phrase with his article, but it is the only title left for the
+    only article left: a forced placement, so the seed's review list is empty."""
     result = cli("import", str(SEED), "--out", str(tmp_path / "b"))
     assert result.returncode == 0
-    assert "warning:" in result.stderr
-    assert "从“六新”深刻认识新型工业化" in result.stderr
+    assert "warning:" not in result.stderr
+    assert not (tmp_path / "b" / "IMPORT-REVIEW.md").exists()
+
+
+def test_two_titles_that_echo_nothing_give_a_draft_and_a_review_list(tmp_path: Path):
+    """Two silent titles for two articles: the pairing is a guess, so say so, with lines."""
+    vertical = "\n".join("以新质生产力领跑新型工业化")
+    src = tmp_path / "two-silent.txt"
+    src.write_text(SEED.read_text().replace(vertical, "\n".join("甲乙丙丁戊己庚辛壬癸子丑寅")))
+    result = cli("import", str(src), "--out", str(tmp_path / "b"))
+    assert result.returncode == 0
+    review = (tmp_path / "b" / "IMPORT-REVIEW.md").read_text()
+    for title in ("从“六新”深刻认识新型工业化", "甲乙丙丁戊己庚辛壬癸子丑寅"):
+        assert title in result.stderr
+        assert any(title in row and f"{src}:" in row for row in review.splitlines())
 
 
 def test_lines_join_without_spaces_except_between_latin_words():
@@ -243,6 +258,9 @@ def test_vertical_headings_without_blank_lines_are_split_by_content(tmp_path: Pa
         result = cli("import", str(src), "--out", str(tmp_path / name))
         assert result.returncode == 0, result.stderr
         assert "not separated into name and title runs" in result.stderr
+        review = (tmp_path / name / "IMPORT-REVIEW.md").read_text(encoding="utf-8")
+        assert "not separated into name and title runs" in review
+        (tmp_path / name / "IMPORT-REVIEW.md").unlink()
         assert _files(tmp_path / name) == _files(BOOK)
 
 

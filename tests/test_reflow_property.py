@@ -86,3 +86,42 @@ def test_neighbouring_articles_of_equal_width_split_by_content_or_refuse(seed: i
         assert "match no article" in str(exc)
         return
     _assert_exact(draft, expected, info)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_pages_with_furniture_import_exactly_and_account_for_it(seed: int):
+    """A dateline header, a page label and a photo caption between two articles stay out of
+    the text, are counted as furniture, and each is on the review list with its line."""
+    data, expected, info = make_page(seed, min_step=2, furniture=True)
+    draft = _import(data)
+    _assert_exact(draft, expected, info)
+    furniture = info["furniture"]
+    assert draft.account.furniture == sum(len(line.replace(" ", "")) for line in furniture)
+    listed = [row for row in draft.review if "page furniture" in row]
+    assert {row.split(":")[0] for row in listed} == {"generated.txt"}
+    assert len(listed) == 3, (info, listed)  # header, label, caption (however many lines)
+    assert draft.language == "zh-Hans"
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_traditional_pages_import_exactly_with_their_own_quotes(seed: int):
+    """A Hong Kong or Taiwan page: Traditional characters, 「」『』 in the text, ﹁﹂﹃﹄ in the
+    vertical headings; the manuscript says zh-Hant and keeps the page's quotation style."""
+    data, expected, info = make_page(seed, min_step=2, traditional=True)
+    draft = _import(data)
+    _assert_exact(draft, expected, info)
+    assert draft.language == "zh-Hant"
+    text = "".join(p for c in draft.chapters for p in c.paragraphs)
+    assert "“" not in text and "「" in text

@@ -118,7 +118,11 @@ def _headline_score(lines: list[Line], i: int, blank_style: bool, prose_width: f
 
 
 def segment(text: str) -> Page:
-    lines = split_lines(text)
+    return segment_lines(split_lines(text))
+
+
+def segment_lines(lines: list[Line]) -> Page:
+    """Blocks of the page made of ``lines`` (the page's lines less any furniture)."""
     page = Page(lines=lines)
     if not lines:
         return page

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from . import conservation
+from . import conservation, furniture, variant
 from .articles import (
     Article,
     article_similarity,
@@ -35,7 +35,7 @@ from .errors import EXIT_OK, BookError, SourceError
 from .headings import pair_by_content, pair_by_runs
 from .names import name_slug
 from .normalize import Change, Chars, apply, normalize
-from .page import MODERATOR, Line, Page, segment, split_headline
+from .page import MODERATOR, Line, Page, segment_lines, split_headline, split_lines
 from .paragraphs import (
     Paragraph,
     candidate_widths,
@@ -45,8 +45,6 @@ from .paragraphs import (
     sentence_end_strength,
     uses_indents,
 )
-
-LANGUAGE = "zh-Hans"
 
 
 @dataclass
@@ -66,6 +64,9 @@ class Draft:
     chapters: list[Chapter]
     warnings: list[str] = field(default_factory=list)
     account: conservation.Account | None = None
+    language: str = "zh-Hans"
+    review: list[str] = field(default_factory=list)
+    """Decisions an editor should check, each naming its source line (IMPORT-REVIEW.md)."""
 
 
 def _line_chars(line: Line) -> Chars:
@@ -97,13 +98,14 @@ def _text(chars: Chars) -> str:
 class _Builder:
     """Collects the normalised items and the rule log for the conservation account."""
 
-    def __init__(self) -> None:
+    def __init__(self, quotes: str = "curly") -> None:
         self.log: list[Change] = []
         self.items: list[Chars] = []
         self.labels: list[int] = []
+        self.quotes = quotes
 
     def item(self, chars: Chars) -> str:
-        chars = normalize(chars, self.log)
+        chars = normalize(chars, self.log, self.quotes)
         # Leading/trailing layout space of an item (e.g. after the kicker separator) is layout.
         while chars and chars[0][0].isspace():
             self.log.append(Change("edge-space", chars[0][1], chars[0][0], ""))
@@ -297,19 +299,39 @@ def _check_titles(articles, similarity, ordinals, costs, titles, names, body, he
             line=heading_lines[first],
             hint="check that every panelist's article is on the page",
         )
+    if len(silent) < 2:
+        # One title left for one article, every other title placed by its echoes: the
+        # elimination is forced, not a guess.
+        return warnings
     for art, heading in zip(silent, headings, strict=True):
         where = body[art.first].lines[0].no
         warnings.append(
             f"{path}:{where}: the title {heading} shares no phrase with the article's text; "
-            "it was placed by elimination (column widths and enumeration support the split)"
+            f"it was placed by elimination among {len(silent)} such titles, in the headings' "
+            "order (column widths and enumeration support the split) — check the pairing"
         )
     return warnings
 
 
 def build_draft(decoded: Decoded, path: Path) -> Draft:
     text = decoded.text
-    page = segment(text)
-    b = _Builder()
+    lines = split_lines(text)
+    furnished = furniture.find(lines)
+    aside = {id(line) for piece in furnished for line in piece.lines}
+    page = segment_lines([line for line in lines if id(line) not in aside])
+    b = _Builder(variant.quote_style(text))
+    review = []
+    for piece in furnished:
+        for line in piece.lines:
+            b.log.extend(
+                Change("furniture", line.text_start + i, ch, "")
+                for i, ch in enumerate(line.text)
+                if not ch.isspace()
+            )
+        review.append(
+            f"{path}:{piece.lines[0].no}: page furniture ({piece.kind}) kept out of the text: "
+            f"{piece.text}"
+        )
     if page.headline is None:
         raise SourceError(
             "no headline line found (overline and headline separated by a space)",
@@ -377,6 +399,8 @@ def build_draft(decoded: Decoded, path: Path) -> Draft:
     for i, chapter in enumerate(chapters, start=1):
         chapter.file = f"{i:02d}-{name_slug(chapter.panelist)}.md"
     draft = Draft(title, kicker, moderator, lede, chapters, warnings)
+    draft.language = variant.language(text)
+    draft.review = review + warnings
     draft.account = conservation.account(text, b.items, b.log, b.labels, decoded, path)
     return draft
 
@@ -403,14 +427,30 @@ def render_files(draft: Draft) -> dict[str, str]:
             if n:
                 lines.append("")
             lines.append(f"  {para}")
-    lines.append(f"language: {LANGUAGE}")
+    lines.append(f"language: {draft.language}")
     lines.append("chapters:")
     lines += [f"  - {c.file}" for c in draft.chapters]
     files["book.yaml"] = "\n".join(lines) + "\n"
     for c in draft.chapters:
         head = f"---\npanelist: {_scalar(c.panelist)}\ntitle: {_scalar(c.title)}\n---\n\n"
         files[c.file] = head + "\n\n".join(c.paragraphs) + "\n"
+    if draft.review:
+        files[REVIEW_FILE] = render_review(draft.review)
     return files
+
+
+REVIEW_FILE = "IMPORT-REVIEW.md"
+
+
+def render_review(entries: list[str]) -> str:
+    """The editor's checklist: every decision the importer was not sure of, with its source
+    line. The build reads only the files book.yaml lists, so this file never reaches a book."""
+    head = (
+        "# Import review\n\n"
+        "The importer was not sure of these decisions. Check each against the source page,\n"
+        "correct the manuscript where needed, then tick it off or delete this file.\n\n"
+    )
+    return head + "".join(f"- [ ] {entry}\n" for entry in entries)
 
 
 def _verify(folder: Path, draft: Draft) -> None:
@@ -497,6 +537,10 @@ def import_page(source: Path, out: Path, *, force: bool = False, report: bool = 
     )
     if report:
         print(draft.account.render())
-    for warning in draft.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    for entry in draft.review:
+        print(f"warning: {entry}", file=sys.stderr)
+    if draft.review:
+        print(
+            f"{len(draft.review)} decision(s) to review: {out / REVIEW_FILE}", file=sys.stderr
+        )
     return EXIT_OK
