@@ -208,11 +208,14 @@ def make_page(
     merge_vertical: bool = False,
     furniture: bool = False,
     traditional: bool = False,
+    across_one_cell: bool = False,
 ) -> tuple[bytes, Expected, dict]:
     """A random page; ``min_step`` is the least width difference between adjacent articles;
     ``merge_vertical`` lets the plain styles drop the blank lines between vertical runs;
     ``furniture`` adds a dateline header, a page label and a photo caption between two
-    articles; ``traditional`` sets the whole page in Traditional characters with corner quotes.
+    articles; ``traditional`` sets the whole page in Traditional characters with corner quotes;
+    ``across_one_cell`` puts digits or Latin letters into titles, set across one cell of the
+    vertical heading (縦中横: ``AI`` on one line).
     """
     rng = random.Random(seed)
     k = rng.randint(2, 6)
@@ -225,6 +228,12 @@ def make_page(
         articles = [Article(tr(a.title), [tr(p) for p in a.paragraphs]) for a in articles]
         names = [tr(name) for name in names]
     moderator = names.pop()
+    if across_one_cell:
+        for art in articles:
+            if rng.random() < 0.7:
+                at = rng.randint(1, len(art.title) - 1)
+                token = rng.choice(["AI", "5G+", "2035", "IP", "6G"])
+                art.title = art.title[:at] + token + art.title[at:]
     style = rng.choice(("blank", "blank", "plain-u3000", "plain-spaces"))
     sep = "\n\n" if style == "blank" else "\n"
     widths = _widths(rng, k, min_step)
@@ -261,8 +270,8 @@ def make_page(
     vertical_runs = []
     for i in order:
         vertical_runs.append("\n".join(names[i]))
-        vt = "".join(vertical_forms.get(ch, ch) for ch in articles[i].title)
-        vertical_runs.append("\n".join(vt))
+        cells = re.findall(r"[A-Za-z0-9+\-.%]+|.", articles[i].title)
+        vertical_runs.append("\n".join(vertical_forms.get(c, c) for c in cells))
     head_block = headline + "\n" + sep.join(lede_lines)
     # Engines that drop blank lines drop them between the vertical runs too, sometimes.
     merged = style != "blank" and rng.random() < 0.5 and merge_vertical

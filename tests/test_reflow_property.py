@@ -125,3 +125,17 @@ def test_traditional_pages_import_exactly_with_their_own_quotes(seed: int):
     assert draft.language == "zh-Hant"
     text = "".join(p for c in draft.chapters for p in c.paragraphs)
     assert "“" not in text and "「" in text
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_latin_and_digits_across_one_cell_of_a_vertical_title_import_exactly(seed: int):
+    """縦中横: ``AI``, ``5G+``, ``2035`` on one line between one-character lines stay in
+    their title instead of breaking the heading block."""
+    data, expected, info = make_page(seed, min_step=2, across_one_cell=True)
+    _assert_exact(_import(data), expected, info)
