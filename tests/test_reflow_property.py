@@ -139,3 +139,16 @@ def test_latin_and_digits_across_one_cell_of_a_vertical_title_import_exactly(see
     their title instead of breaking the heading block."""
     data, expected, info = make_page(seed, min_step=2, across_one_cell=True)
     _assert_exact(_import(data), expected, info)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_traditional_pages_without_blank_lines_in_the_headings_split_names(seed: int):
+    """Merged vertical headings on a Traditional page: 黃, 劉, 陳 … are surnames too."""
+    data, expected, info = make_page(seed, min_step=2, traditional=True, merge_vertical=True)
+    _assert_exact(_import(data), expected, info)
