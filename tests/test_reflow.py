@@ -133,7 +133,7 @@ def test_a_failed_import_leaves_the_previous_folder_and_no_temporary_files(tmp_p
     assert import_page(SEED, out) == 0
     before = _files(out)
     bad = tmp_path / "bad.txt"
-    bad.write_text("只有一行正文，没有标题。\n", encoding="utf-8")
+    bad.write_text("Only English here, no Chinese text.\n", encoding="utf-8")
     result = cli("import", str(bad), "--out", str(out), "--force")
     assert result.returncode == 2
     assert _files(out) == before
@@ -156,9 +156,7 @@ def _seed_with_extra_heading() -> str:
         ("empty.txt", b"", "the file is empty"),
         ("binary.bin", bytes(range(256)) * 8, "binary data, not text"),
         ("latin1.txt", "Grüße aus Köln ".encode("latin-1") * 9, "not UTF-8"),
-        ("novertical.txt", _seed_without_vertical().encode(), "no vertical headings"),
-        ("extra.txt", _seed_with_extra_heading().encode(), "'完全无关的标题内容' (李四)"),
-        ("headless.txt", "正文一行。\n\n正文二行。\n".encode(), "no headline line found"),
+        ("english.txt", b"An English page.\n\nNo Chinese here.\n", "no Chinese text"),
     ],
 )
 def test_bad_input_is_a_clear_message_and_exit_2(tmp_path: Path, name, data, message):
@@ -170,6 +168,31 @@ def test_bad_input_is_a_clear_message_and_exit_2(tmp_path: Path, name, data, mes
     assert result.stderr.startswith(f"error: {src}")
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "review"),
+    [
+        ("novertical.txt", _seed_without_vertical(), "no vertical headings"),
+        ("extra.txt", _seed_with_extra_heading(), "'完全无关的标题内容' (李四)"),
+        ("headless.txt", "正文一行。\n\n正文二行。\n", "no headline line found"),
+    ],
+)
+def test_a_page_with_text_is_never_a_dead_end(tmp_path: Path, name, data, review):
+    """Headings or a headline the importer cannot read give a draft to correct, with the
+    doubts on the review list, never a refusal: exit 2 is for what is not a page at all."""
+    src = tmp_path / name
+    src.write_text(data, encoding="utf-8")
+    result = cli("import", str(src), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    listed = (tmp_path / "out" / REVIEW_FILE).read_text(encoding="utf-8")
+    assert review in result.stderr and review in listed
+    assert f"{src}:" in listed
+    book = load_book(tmp_path / "out")
+    text = "".join(blk.text for c in book.chapters for blk in c.blocks)
+    for para in data.split("\n\n"):  # every body line still reaches the draft
+        if "正文" in para:
+            assert para.strip() in text
 
 
 def test_a_20_mb_file_is_refused_quickly(tmp_path: Path):

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from pagegen import make_page
 
 from zhpress.decode import decode_bytes
-from zhpress.errors import SourceError
 from zhpress.reflow import build_draft
 
 FUZZ = os.environ.get("ZHPRESS_FUZZ") == "1"
@@ -78,12 +77,11 @@ def test_merged_vertical_headings_split_by_content(seed: int):
 @pytest.mark.parametrize("seed", [2, 8, 10, 17, 24, 25, 26])
 def test_neighbouring_articles_of_equal_width_split_by_content_or_refuse(seed: int):
     """With equal neighbouring widths only title echoes and enumeration can split; pinned
-    examples the importer gets right, or refuses with a clear error (never a traceback)."""
+    examples the importer gets right, or drafts with the doubt on the review list."""
     data, expected, info = make_page(seed, min_step=0)
-    try:
-        draft = _import(data)
-    except SourceError as exc:
-        assert "match no article" in str(exc)
+    draft = _import(data)
+    if any("match no article" in row for row in draft.review):
+        assert len(draft.chapters) == len(expected.chapters)
         return
     _assert_exact(draft, expected, info)
 
