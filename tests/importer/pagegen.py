@@ -11,6 +11,7 @@ headline block first or last, 2 to 6 panelists, several encodings and line ends.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from dataclasses import dataclass
@@ -21,6 +22,15 @@ from zhpress.cjk import NO_LINE_END, NO_LINE_START, is_wide
 from zhpress.manuscript.load import load_book
 
 HORIZONTAL_TO_VERTICAL = {"“": "\ufe43", "”": "\ufe44", "（": "\ufe35", "）": "\ufe36"}
+# A Traditional page quotes with corner brackets; its vertical headings with ﹁﹂ and ﹃﹄.
+CORNER_TO_VERTICAL = {
+    "「": "\ufe41",
+    "」": "\ufe42",
+    "『": "\ufe43",
+    "』": "\ufe44",
+    "（": "\ufe35",
+    "）": "\ufe36",
+}
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭萧田董潘袁蔡蒋余杜叶程"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建国志海波云飞文斌宏鹏晓雨森向民珍震"
 
@@ -164,17 +174,66 @@ def _widths(rng: random.Random, k: int, min_step: int) -> list[int]:
     return widths
 
 
+@functools.lru_cache(maxsize=1)
+def _s2tw():
+    import opencc
+
+    return opencc.OpenCC("s2tw")  # loading the dictionaries takes a second: once
+
+
+def to_traditional(text: str) -> str:
+    """A Hong Kong or Taiwan page's form of ``text``: Traditional characters, corner quotes."""
+    converted = _s2tw().convert(text)
+    return converted.translate(str.maketrans("“”‘’", "「」『』"))
+
+
+def _furniture(rng: random.Random, names: list[str]) -> tuple[list[str], list[str]]:
+    """(lines at the top of the page, the lines of a photo caption) of a newspaper page."""
+    header = (
+        f"{rng.randint(2019, 2026)}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日 "
+        f"星期{rng.choice('一二三四五六日')} 责任编辑：{names[0]} 美术编辑：{names[1]}"
+    )
+    label = f"{rng.choice('ABC')}{rng.randint(1, 16)} {rng.choice(['观点', '评论', '圆桌'])}"
+    top = [header, label] if rng.random() < 0.5 else [label, header]
+    caption = f"▲ 图为佛山一家智能工厂的自动化生产线。（记者 {names[2]} 摄）"
+    cut = rng.randint(10, len(caption) - 4)
+    lines = [caption] if rng.random() < 0.5 else [caption[:cut], caption[cut:]]
+    return top, lines
+
+
 def make_page(
-    seed: int, *, min_step: int = 0, merge_vertical: bool = False
+    seed: int,
+    *,
+    min_step: int = 0,
+    merge_vertical: bool = False,
+    furniture: bool = False,
+    traditional: bool = False,
+    across_one_cell: bool = False,
 ) -> tuple[bytes, Expected, dict]:
     """A random page; ``min_step`` is the least width difference between adjacent articles;
-    ``merge_vertical`` lets the plain styles drop the blank lines between vertical runs."""
+    ``merge_vertical`` lets the plain styles drop the blank lines between vertical runs;
+    ``furniture`` adds a dateline header, a page label and a photo caption between two
+    articles; ``traditional`` sets the whole page in Traditional characters with corner quotes;
+    ``across_one_cell`` puts digits or Latin letters into titles, set across one cell of the
+    vertical heading (縦中横: ``AI`` on one line).
+    """
     rng = random.Random(seed)
     k = rng.randint(2, 6)
     articles = choose_articles(rng, k)
     book = load_book(BOOK)
     names = _names(rng, k + 1)
+    tr = to_traditional if traditional else (lambda text: text)
+    vertical_forms = CORNER_TO_VERTICAL if traditional else HORIZONTAL_TO_VERTICAL
+    if traditional:
+        articles = [Article(tr(a.title), [tr(p) for p in a.paragraphs]) for a in articles]
+        names = [tr(name) for name in names]
     moderator = names.pop()
+    if across_one_cell:
+        for art in articles:
+            if rng.random() < 0.7:
+                at = rng.randint(1, len(art.title) - 1)
+                token = rng.choice(["AI", "5G+", "2035", "IP", "6G"])
+                art.title = art.title[:at] + token + art.title[at:]
     style = rng.choice(("blank", "blank", "plain-u3000", "plain-spaces"))
     sep = "\n\n" if style == "blank" else "\n"
     widths = _widths(rng, k, min_step)
@@ -188,13 +247,17 @@ def make_page(
             return "    "
         return " " if rng.random() < 0.15 else ""
 
+    top, caption = _furniture(rng, _names(rng, 3)) if furniture else ([], [])
+    caption_after = rng.randrange(k - 1) if caption else -1
     body_lines: list[str] = []
-    for art, width in zip(articles, widths, strict=True):
+    for n_art, (art, width) in enumerate(zip(articles, widths, strict=True)):
         for para in art.paragraphs:
             for n, line in enumerate(set_paragraph(para, width, rng)):
                 body_lines.append(indent(n == 0) + _ocr_spaces(line, rng))
-    kicker, title = book.kicker or "后3万亿时代", book.title
-    lede = [b.text for b in book.lede]
+        if n_art == caption_after:
+            body_lines.extend(caption)
+    kicker, title = tr(book.kicker or "后3万亿时代"), tr(book.title)
+    lede = [tr(b.text) for b in book.lede]
     lede_w = max(widths) + rng.randint(8, 16)
     headline = f"{kicker} {title.replace('？', '?')}"
     lede_lines = [
@@ -207,8 +270,8 @@ def make_page(
     vertical_runs = []
     for i in order:
         vertical_runs.append("\n".join(names[i]))
-        vt = "".join(HORIZONTAL_TO_VERTICAL.get(ch, ch) for ch in articles[i].title)
-        vertical_runs.append("\n".join(vt))
+        cells = re.findall(r"[A-Za-z0-9+\-.%]+|.", articles[i].title)
+        vertical_runs.append("\n".join(vertical_forms.get(c, c) for c in cells))
     head_block = headline + "\n" + sep.join(lede_lines)
     # Engines that drop blank lines drop them between the vertical runs too, sometimes.
     merged = style != "blank" and rng.random() < 0.5 and merge_vertical
@@ -219,9 +282,16 @@ def make_page(
         text = head_block + "\n\n" + tail + "\n\n" + body + "\n"
     else:
         text = body + "\n\n" + head_block + "\n\n" + tail + "\n"
+    if top:
+        text = "\n".join(top) + "\n\n" + text
     newline = rng.choice(("\n", "\r\n", "\r"))
     text = text.replace("\n", newline)
-    encoding = rng.choice(("utf-8", "utf-8-sig", "gb18030", "utf-16"))
+    encodings = ("utf-8", "utf-8-sig", "gb18030", "utf-16")
+    if traditional:  # Taiwan and Hong Kong pages come in Big5 rather than GB18030
+        encodings = ("utf-8", "utf-8-sig", "cp950", "utf-16")
+    encoding = rng.choice(encodings)
+    if encoding == "cp950" and any(ch.encode("cp950", "ignore") == b"" for ch in text):
+        encoding = "utf-8"  # a character Big5 lacks: such a page comes as Unicode
     data = text.encode(encoding)
     expected = Expected(
         title=title,
@@ -238,5 +308,7 @@ def make_page(
         "newline": repr(newline),
         "headline_first": headline_first,
         "merged_vertical": merged,
+        "furniture": top + caption,
+        "caption_after": caption_after,
     }
     return data, expected, info

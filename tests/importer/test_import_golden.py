@@ -30,10 +30,11 @@ def test_page_imports_to_its_golden_manuscript(name: str, tmp_path: Path):
             sys.executable,
             str(ROOT / "build.py"),
             "import",
-            str(GOLDEN / f"{name}.input.txt"),
+            f"{name}.input.txt",  # relative, as the review list names it
             "--out",
             str(out),
         ],
+        cwd=GOLDEN,
         capture_output=True,
         text=True,
         timeout=120,

@@ -13,7 +13,7 @@ from conftest import BOOK, ROOT, SEED
 
 from zhpress.errors import SourceError
 from zhpress.importer.decode import decode_bytes
-from zhpress.importer.draft import build_draft, import_page, join_lines
+from zhpress.importer.draft import REVIEW_FILE, build_draft, import_page, join_lines
 from zhpress.importer.page import split_lines
 from zhpress.manuscript.load import load_book
 
@@ -29,7 +29,8 @@ def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    """The manuscript's files (the review list is the editor's checklist, not manuscript)."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != REVIEW_FILE}
 
 
 def test_importing_the_seed_reproduces_book_exactly(tmp_path: Path):
@@ -132,7 +133,7 @@ def test_a_failed_import_leaves_the_previous_folder_and_no_temporary_files(tmp_p
     assert import_page(SEED, out) == 0
     before = _files(out)
     bad = tmp_path / "bad.txt"
-    bad.write_text("只有一行正文，没有标题。\n", encoding="utf-8")
+    bad.write_text("Only English here, no Chinese text.\n", encoding="utf-8")
     result = cli("import", str(bad), "--out", str(out), "--force")
     assert result.returncode == 2
     assert _files(out) == before
@@ -155,9 +156,7 @@ def _seed_with_extra_heading() -> str:
         ("empty.txt", b"", "the file is empty"),
         ("binary.bin", bytes(range(256)) * 8, "binary data, not text"),
         ("latin1.txt", "Grüße aus Köln ".encode("latin-1") * 9, "not UTF-8"),
-        ("novertical.txt", _seed_without_vertical().encode(), "no vertical headings"),
-        ("extra.txt", _seed_with_extra_heading().encode(), "'完全无关的标题内容' (李四)"),
-        ("headless.txt", "正文一行。\n\n正文二行。\n".encode(), "no headline line found"),
+        ("english.txt", b"An English page.\n\nNo Chinese here.\n", "no Chinese text"),
     ],
 )
 def test_bad_input_is_a_clear_message_and_exit_2(tmp_path: Path, name, data, message):
@@ -169,6 +168,31 @@ def test_bad_input_is_a_clear_message_and_exit_2(tmp_path: Path, name, data, mes
     assert result.stderr.startswith(f"error: {src}")
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "review"),
+    [
+        ("novertical.txt", _seed_without_vertical(), "no vertical headings"),
+        ("extra.txt", _seed_with_extra_heading(), "'完全无关的标题内容' (李四)"),
+        ("headless.txt", "正文一行。\n\n正文二行。\n", "no headline line found"),
+    ],
+)
+def test_a_page_with_text_is_never_a_dead_end(tmp_path: Path, name, data, review):
+    """Headings or a headline the importer cannot read give a draft to correct, with the
+    doubts on the review list, never a refusal: exit 2 is for what is not a page at all."""
+    src = tmp_path / name
+    src.write_text(data, encoding="utf-8")
+    result = cli("import", str(src), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    listed = (tmp_path / "out" / REVIEW_FILE).read_text(encoding="utf-8")
+    assert review in result.stderr and review in listed
+    assert f"{src}:" in listed
+    book = load_book(tmp_path / "out")
+    text = "".join(blk.text for c in book.chapters for blk in c.blocks)
+    for para in data.split("\n\n"):  # every body line still reaches the draft
+        if "正文" in para:
+            assert para.strip() in text
 
 
 def test_a_20_mb_file_is_refused_quickly(tmp_path: Path):
@@ -185,12 +209,26 @@ def test_a_20_mb_file_is_refused_quickly(tmp_path: Path):
     assert "Traceback" not in result.stderr
 
 
-def test_a_title_that_echoes_nothing_gives_a_draft_and_a_warning(tmp_path: Path):
-    """张震's title shares no phrase with his article: placed by width, and said so."""
+def test_one_title_that_echoes_nothing_is_placed_by_elimination_without_review(tmp_path: Path):
+    """张震's title shares no phrase with his article, but it is the only title left for the
+    only article left: a forced placement, so the seed's review list is empty."""
     result = cli("import", str(SEED), "--out", str(tmp_path / "b"))
     assert result.returncode == 0
-    assert "warning:" in result.stderr
-    assert "从“六新”深刻认识新型工业化" in result.stderr
+    assert "warning:" not in result.stderr
+    assert not (tmp_path / "b" / "IMPORT-REVIEW.md").exists()
+
+
+def test_two_titles_that_echo_nothing_give_a_draft_and_a_review_list(tmp_path: Path):
+    """Two silent titles for two articles: the pairing is a guess, so say so, with lines."""
+    vertical = "\n".join("以新质生产力领跑新型工业化")
+    src = tmp_path / "two-silent.txt"
+    src.write_text(SEED.read_text().replace(vertical, "\n".join("甲乙丙丁戊己庚辛壬癸子丑寅")))
+    result = cli("import", str(src), "--out", str(tmp_path / "b"))
+    assert result.returncode == 0
+    review = (tmp_path / "b" / "IMPORT-REVIEW.md").read_text()
+    for title in ("从“六新”深刻认识新型工业化", "甲乙丙丁戊己庚辛壬癸子丑寅"):
+        assert title in result.stderr
+        assert any(title in row and f"{src}:" in row for row in review.splitlines())
 
 
 def test_lines_join_without_spaces_except_between_latin_words():
@@ -243,6 +281,9 @@ def test_vertical_headings_without_blank_lines_are_split_by_content(tmp_path: Pa
         result = cli("import", str(src), "--out", str(tmp_path / name))
         assert result.returncode == 0, result.stderr
         assert "not separated into name and title runs" in result.stderr
+        review = (tmp_path / name / "IMPORT-REVIEW.md").read_text(encoding="utf-8")
+        assert "not separated into name and title runs" in review
+        (tmp_path / name / "IMPORT-REVIEW.md").unlink()
         assert _files(tmp_path / name) == _files(BOOK)
 
 

@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pagegen import make_page
 
-from zhpress.errors import SourceError
 from zhpress.importer.decode import decode_bytes
 from zhpress.importer.draft import build_draft
 
@@ -78,11 +77,76 @@ def test_merged_vertical_headings_split_by_content(seed: int):
 @pytest.mark.parametrize("seed", [2, 8, 10, 17, 24, 25, 26])
 def test_neighbouring_articles_of_equal_width_split_by_content_or_refuse(seed: int):
     """With equal neighbouring widths only title echoes and enumeration can split; pinned
-    examples the importer gets right, or refuses with a clear error (never a traceback)."""
+    examples the importer gets right, or drafts with the doubt on the review list."""
     data, expected, info = make_page(seed, min_step=0)
-    try:
-        draft = _import(data)
-    except SourceError as exc:
-        assert "match no article" in str(exc)
+    draft = _import(data)
+    if any("match no article" in row for row in draft.review):
+        assert len(draft.chapters) == len(expected.chapters)
         return
     _assert_exact(draft, expected, info)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_pages_with_furniture_import_exactly_and_account_for_it(seed: int):
+    """A dateline header, a page label and a photo caption between two articles stay out of
+    the text, are counted as furniture, and each is on the review list with its line."""
+    data, expected, info = make_page(seed, min_step=2, furniture=True)
+    draft = _import(data)
+    _assert_exact(draft, expected, info)
+    furniture = info["furniture"]
+    assert draft.account.furniture == sum(len(line.replace(" ", "")) for line in furniture)
+    listed = [row for row in draft.review if "page furniture" in row]
+    assert {row.split(":")[0] for row in listed} == {"generated.txt"}
+    assert len(listed) == 3, (info, listed)  # header, label, caption (however many lines)
+    assert draft.language == "zh-Hans"
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_traditional_pages_import_exactly_with_their_own_quotes(seed: int):
+    """A Hong Kong or Taiwan page: Traditional characters, 「」『』 in the text, ﹁﹂﹃﹄ in the
+    vertical headings; the manuscript says zh-Hant and keeps the page's quotation style."""
+    data, expected, info = make_page(seed, min_step=2, traditional=True)
+    draft = _import(data)
+    _assert_exact(draft, expected, info)
+    assert draft.language == "zh-Hant"
+    text = "".join(p for c in draft.chapters for p in c.paragraphs)
+    assert "“" not in text and "「" in text
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_latin_and_digits_across_one_cell_of_a_vertical_title_import_exactly(seed: int):
+    """縦中横: ``AI``, ``5G+``, ``2035`` on one line between one-character lines stay in
+    their title instead of breaking the heading block."""
+    data, expected, info = make_page(seed, min_step=2, across_one_cell=True)
+    _assert_exact(_import(data), expected, info)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_traditional_pages_without_blank_lines_in_the_headings_split_names(seed: int):
+    """Merged vertical headings on a Traditional page: 黃, 劉, 陳 … are surnames too."""
+    data, expected, info = make_page(seed, min_step=2, traditional=True, merge_vertical=True)
+    _assert_exact(_import(data), expected, info)

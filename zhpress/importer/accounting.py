@@ -34,6 +34,7 @@ class Account:
     dropped: Counter = field(default_factory=Counter)
     labels: str = ""
     inserted: int = 0
+    furniture: int = 0
     lost: int = 0
 
     def render(self) -> str:
@@ -49,6 +50,7 @@ class Account:
         rows += [f"      {c}" for c in self.changes]
         rows.append(f"  dropped as layout                       {sum(self.dropped.values()):6d}")
         rows += [f"    {what:38s}{n:6d}" for what, n in sorted(self.dropped.items())]
+        rows.append(f"  page furniture (see the review list)    {self.furniture:6d}")
         rows.append(
             f"  label carried by the key 'moderator'    {len(self.labels):6d}"
             + (f"  ({self.labels})" if self.labels else "")
@@ -102,6 +104,8 @@ def account(
             c = dropped[i]
             if c.rule == "nfc":
                 acc.changed["nfc"] += 1
+            elif c.rule == "furniture":
+                acc.furniture += 1
             else:
                 acc.dropped[DROP_LABELS.get(c.rule, c.rule)] += 1
         elif i in label_set:

@@ -85,6 +85,15 @@ def _plausible_gb(text: str) -> bool:
     return common >= 0.9 * len(wide)
 
 
+def _plausible_big5(text: str) -> bool:
+    """Big5 (Taiwan and Hong Kong pages) read as Chinese: at least 90% of the non-ASCII
+    characters, taken to Simplified, are common GB2312 characters. Bytes of another encoding
+    decode to rare or private-use characters instead."""
+    from .variant import to_simplified
+
+    return _plausible_gb(to_simplified(text))
+
+
 def decode_bytes(data: bytes, path: Path | str = "<input>") -> Decoded:
     path = Path(path)
     size = len(data)
@@ -124,6 +133,12 @@ def decode_bytes(data: bytes, path: Path | str = "<input>") -> Decoded:
                 hint="save the OCR text as UTF-8",
             ) from None
         if not _plausible_gb(text):
+            try:
+                big5 = data.decode("cp950")
+            except UnicodeDecodeError:
+                big5 = ""
+            if big5 and _plausible_big5(big5):
+                return _finish(big5, data, "cp950", "Big5", size, path)
             raise SourceError(
                 f"not UTF-8 (invalid byte at byte {utf8_error.start}), and as GB18030 it does "
                 "not read as Chinese text",

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import yaml
 
-from ..cjk import NO_LINE_START
+from ..cjk import NO_LINE_START, is_han
 from ..errors import EXIT_OK, BookError, SourceError
-from . import accounting
+from . import accounting, furniture, variant
 from .articles import (
     Article,
     article_similarity,
@@ -37,7 +37,7 @@ from .decode import Decoded, read_source
 from .headings import pair_by_content, pair_by_runs
 from .names import name_slug
 from .normalize import Change, Chars, apply, normalize
-from .page import MODERATOR, Line, Page, segment, split_headline
+from .page import MODERATOR, Line, Page, segment_lines, split_headline, split_lines
 from .paragraphs import (
     Paragraph,
     candidate_widths,
@@ -47,8 +47,6 @@ from .paragraphs import (
     sentence_end_strength,
     uses_indents,
 )
-
-LANGUAGE = "zh-Hans"
 
 
 @dataclass
@@ -68,6 +66,9 @@ class Draft:
     chapters: list[Chapter]
     warnings: list[str] = field(default_factory=list)
     account: accounting.Account | None = None
+    language: str = "zh-Hans"
+    review: list[str] = field(default_factory=list)
+    """Decisions an editor should check, each naming its source line (IMPORT-REVIEW.md)."""
 
 
 def _line_chars(line: Line) -> Chars:
@@ -100,13 +101,14 @@ class _Builder:
     """Collects the normalised items and the rule log for ``accounting``'s account of every
     source character."""
 
-    def __init__(self) -> None:
+    def __init__(self, quotes: str = "curly") -> None:
         self.log: list[Change] = []
         self.items: list[Chars] = []
         self.labels: list[int] = []
+        self.quotes = quotes
 
     def item(self, chars: Chars) -> str:
-        chars = normalize(chars, self.log)
+        chars = normalize(chars, self.log, self.quotes)
         # Leading/trailing layout space of an item (e.g. after the kicker separator) is layout.
         while chars and chars[0][0].isspace():
             self.log.append(Change("edge-space", chars[0][1], chars[0][0], ""))
@@ -217,11 +219,10 @@ def _pairs(page: Page, body_text: str, path: Path) -> tuple[list[tuple[Chars, Ch
     """(name, title) character lists from the vertical runs, and any warning about them."""
     runs = page.vertical_runs
     if not runs:
-        raise SourceError(
-            "no vertical headings (panelists' names and titles, one character per line) found",
-            path=path,
-            hint="the importer needs each panelist's name and title to make the chapters",
-        )
+        return [], [
+            f"{path}:1: no vertical headings (panelists' names and titles, one character per "
+            "line) found; the chapters have numbered placeholder panelists and titles"
+        ]
     chars = [[c for line in run for c in _line_chars(line)] for run in runs]
     pairs = pair_by_runs(chars)
     if pairs is not None:
@@ -231,12 +232,10 @@ def _pairs(page: Page, body_text: str, path: Path) -> tuple[list[tuple[Chars, Ch
     pairs = pair_by_content(chars, normalized, body_text)
     listing = "; ".join(f"line {r[0].no}: {''.join(x.text for x in r)}" for r in runs)
     if not pairs:
-        raise SourceError(
-            f"the vertical headings cannot be read as (name, title) pairs: {listing}",
-            path=path,
-            line=runs[0][0].no,
-            hint="each panelist needs a name run followed by a title run",
-        )
+        return [], [
+            f"{path}:{runs[0][0].no}: the vertical headings cannot be read as (name, title) "
+            f"pairs ({listing}); the chapters have numbered placeholder panelists and titles"
+        ]
     found = ", ".join(f"{''.join(c for c, _ in n)} / {''.join(c for c, _ in t)}" for n, t in pairs)
     warning = (
         f"{path}:{runs[0][0].no}: the vertical headings are not separated into name and title "
@@ -292,36 +291,79 @@ def _check_titles(articles, similarity, ordinals, costs, titles, names, body, he
     headings = [f"'{titles[a.title_index]}' ({names[a.title_index]})" for a in silent]
     if unsupported:
         first = min(a.title_index for a in silent)
-        raise SourceError(
-            f"the vertical heading(s) {', '.join(headings)} match no article in the body: "
-            f"no title echo and no change of column width or enumeration marks a separate "
-            "article for them",
-            path=path,
-            line=heading_lines[first],
-            hint="check that every panelist's article is on the page",
-        )
+        return [
+            *warnings,
+            f"{path}:{heading_lines[first]}: the vertical heading(s) {', '.join(headings)} "
+            "match no article in the body: no title echo and no change of column width or "
+            "enumeration marks a separate article for them; the split is a guess — check that "
+            "every panelist's article is on the page and where each begins",
+        ]
+    if len(silent) < 2:
+        # One title left for one article, every other title placed by its echoes: the
+        # elimination is forced, not a guess.
+        return warnings
     for art, heading in zip(silent, headings, strict=True):
         where = body[art.first].lines[0].no
         warnings.append(
             f"{path}:{where}: the title {heading} shares no phrase with the article's text; "
-            "it was placed by elimination (column widths and enumeration support the split)"
+            f"it was placed by elimination among {len(silent)} such titles, in the headings' "
+            "order (column widths and enumeration support the split) — check the pairing"
         )
     return warnings
 
 
+PLACEHOLDER_HEADLINE = "待定标题"
+PLACEHOLDER_NAME = "撰稿人"
+PLACEHOLDER_TITLE = "待定篇名"
+
+
+def _placeholder(text: str) -> Chars:
+    """Text the importer inserts (origin -1) where the page gave nothing it could read."""
+    return [(ch, -1) for ch in text]
+
+
+def _guess_article_count(costs: list[dict[int, float]]) -> int:
+    """How many articles a page without readable headings holds: one per stretch of
+    paragraphs set at the same best column width (articles are set at their own widths)."""
+    best = [max(c, key=c.__getitem__) for c in costs]
+    return 1 + sum(1 for a, b in itertools.pairwise(best) if abs(a - b) >= 2)
+
+
 def build_draft(decoded: Decoded, path: Path) -> Draft:
     text = decoded.text
-    page = segment(text)
-    b = _Builder()
-    if page.headline is None:
+    lines = split_lines(text)
+    furnished = furniture.find(lines)
+    aside = {id(line) for piece in furnished for line in piece.lines}
+    page = segment_lines([line for line in lines if id(line) not in aside])
+    b = _Builder(variant.quote_style(text))
+    review = []
+    for piece in furnished:
+        for line in piece.lines:
+            b.log.extend(
+                Change("furniture", line.text_start + i, ch, "")
+                for i, ch in enumerate(line.text)
+                if not ch.isspace()
+            )
+        review.append(
+            f"{path}:{piece.lines[0].no}: page furniture ({piece.kind}) kept out of the text: "
+            f"{piece.text}"
+        )
+    if not any(is_han(ch) for line in page.lines for ch in line.text):
         raise SourceError(
-            "no headline line found (overline and headline separated by a space)",
+            "no Chinese text on the page",
             path=path,
-            hint="the importer needs the headline for the book's title",
+            hint="the importer reads OCR'd Chinese newspaper pages",
         )
     head = page.headline
-    split = split_headline(head.text)
-    if split is None:
+    split = split_headline(head.text) if head is not None else None
+    if head is None:
+        kicker = None
+        title = b.item(_placeholder(PLACEHOLDER_HEADLINE))
+        review.append(
+            f"{path}:1: no headline line found (overline and headline separated by a space); "
+            f"the title is a placeholder ({PLACEHOLDER_HEADLINE})"
+        )
+    elif split is None:
         kicker = None
         title = b.item(_line_chars(head))
     else:
@@ -344,30 +386,41 @@ def build_draft(decoded: Decoded, path: Path) -> Draft:
     body, continuation = _soft_units(whole, explicit)
     lede = [b.item(join_lines(p.lines)) for p in lede_paras]
     texts = [b.item(join_lines(p.lines)) for p in body]
+    if not body:
+        raise SourceError("no body text on the page, only headings", path=path)
     raw_pairs, pair_warnings = _pairs(page, "\n".join(texts), path)
-    heading_lines = [text.count("\n", 0, name[0][1]) + 1 for name, _ in raw_pairs]
+    costs = _rescore(body, explicit)
+    placeholders = not raw_pairs
+    if placeholders:
+        # Unread heading runs are kept for the editor on the review list, not lost silently.
+        for run in page.vertical_runs:
+            for line in run:
+                b.log.extend(Change("unread-heading", o, ch, "") for ch, o in _line_chars(line))
+        k = _guess_article_count(costs)
+        raw_pairs = [
+            (_placeholder(f"{PLACEHOLDER_NAME}{n}"), _placeholder(f"{PLACEHOLDER_TITLE}{n}"))
+            for n in range(1, k + 1)
+        ]
+    raw_pairs = raw_pairs[: len(body)]  # more headings than paragraphs: see below
+    heading_lines = [max(1, text.count("\n", 0, name[0][1]) + 1) for name, _ in raw_pairs]
     names = [b.item(name) for name, _ in raw_pairs]
     titles = [b.item(title) for _, title in raw_pairs]
     k = len(names)
-    if len(body) < k:
-        raise SourceError(
-            f"{k} panelists in the vertical headings but only {len(body)} body paragraphs",
-            path=path,
-        )
-    costs = _rescore(body, explicit)
     ordinals = [ordinal(t) for t in texts]
     affinity = title_affinity([match_key(t) for t in texts], titles)
     connective = [opens_with_connective(t) for t in texts]
     articles = split_articles(costs, ordinals, affinity, k, connective, continuation)
     if len(articles) != k:
-        raise SourceError(f"cannot split the body into {k} articles", path=path)
+        raise SourceError(f"cannot split the body into {k} articles (a bug)", path=path)
     article_keys = [match_key("".join(texts[a.first : a.end])) for a in articles]
     similarity = article_similarity(article_keys, titles)
     order = assign_titles(similarity, [a.title_index for a in articles])
     articles = [replace(a, title_index=t) for a, t in zip(articles, order, strict=True)]
-    warnings = pair_warnings + _check_titles(
-        articles, similarity, ordinals, costs, titles, names, body, heading_lines, path
-    )
+    warnings = pair_warnings
+    if not placeholders:  # placeholder titles echo nothing by nature
+        warnings += _check_titles(
+            articles, similarity, ordinals, costs, titles, names, body, heading_lines, path
+        )
     chapters = []
     for art in articles:
         chapters.append(
@@ -380,6 +433,8 @@ def build_draft(decoded: Decoded, path: Path) -> Draft:
     for i, chapter in enumerate(chapters, start=1):
         chapter.file = f"{i:02d}-{name_slug(chapter.panelist)}.md"
     draft = Draft(title, kicker, moderator, lede, chapters, warnings)
+    draft.language = variant.language(text)
+    draft.review = review + warnings
     draft.account = accounting.account(text, b.items, b.log, b.labels, decoded, path)
     return draft
 
@@ -406,14 +461,30 @@ def render_files(draft: Draft) -> dict[str, str]:
             if n:
                 lines.append("")
             lines.append(f"  {para}")
-    lines.append(f"language: {LANGUAGE}")
+    lines.append(f"language: {draft.language}")
     lines.append("chapters:")
     lines += [f"  - {c.file}" for c in draft.chapters]
     files["book.yaml"] = "\n".join(lines) + "\n"
     for c in draft.chapters:
         head = f"---\npanelist: {_scalar(c.panelist)}\ntitle: {_scalar(c.title)}\n---\n\n"
         files[c.file] = head + "\n\n".join(c.paragraphs) + "\n"
+    if draft.review:
+        files[REVIEW_FILE] = render_review(draft.review)
     return files
+
+
+REVIEW_FILE = "IMPORT-REVIEW.md"
+
+
+def render_review(entries: list[str]) -> str:
+    """The editor's checklist: every decision the importer was not sure of, with its source
+    line. The build reads only the files book.yaml lists, so this file never reaches a book."""
+    head = (
+        "# Import review\n\n"
+        "The importer was not sure of these decisions. Check each against the source page,\n"
+        "correct the manuscript where needed, then tick it off or delete this file.\n\n"
+    )
+    return head + "".join(f"- [ ] {entry}\n" for entry in entries)
 
 
 def _verify(folder: Path, draft: Draft) -> None:
@@ -500,6 +571,10 @@ def import_page(source: Path, out: Path, *, force: bool = False, report: bool = 
     )
     if report:
         print(draft.account.render())
-    for warning in draft.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    for entry in draft.review:
+        print(f"warning: {entry}", file=sys.stderr)
+    if draft.review:
+        print(
+            f"{len(draft.review)} decision(s) to review: {out / REVIEW_FILE}", file=sys.stderr
+        )
     return EXIT_OK

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ..cjk import is_han
 from .normalize import Chars
+from .variant import to_simplified
 
 # The most common Chinese surnames (about 90% of the population); a name starts with one.
 COMMON_SURNAMES = frozenset(
@@ -122,6 +123,10 @@ def pair_by_content(runs: list[Chars], normalized: str, body: str) -> list[tuple
         pos += len(run)
         breaks.add(pos)
     echo = _echo_lengths(normalized, body)
+    # The surname tables are Simplified; a Traditional page's 黃 or 歐陽 is looked up as 黄, 欧阳.
+    simple = to_simplified(normalized)
+    if len(simple) != len(normalized):  # t2s maps character to character; never misalign
+        simple = normalized
     best: list[tuple[float, int, int] | None] = [None] * (n + 1)
     best[0] = (0.0, -1, -1)
     for i in range(n):
@@ -132,14 +137,14 @@ def pair_by_content(runs: list[Chars], normalized: str, body: str) -> list[tuple
             j = i + name_len
             if j >= n or not all(is_han(normalized[q]) for q in range(i, j)):
                 continue
-            compound = normalized[i : i + 2] in COMPOUND_SURNAMES and name_len >= 3
-            surname = compound or normalized[i] in COMMON_SURNAMES
+            compound = simple[i : i + 2] in COMPOUND_SURNAMES and name_len >= 3
+            surname = compound or simple[i] in COMMON_SURNAMES
             name_score = prior + (SURNAME_BONUS if surname else -NO_SURNAME_PENALTY)
             if compound:
                 name_score -= prior  # 欧阳晓峰: four characters are the norm here
-            elif surname and _SURNAME_RANK[normalized[i]] >= 100:
+            elif surname and _SURNAME_RANK[simple[i]] >= 100:
                 name_score -= RARE_SURNAME_DISCOUNT
-            if normalized[j - 1] in TITLE_OPENERS:
+            if simple[j - 1] in TITLE_OPENERS:
                 name_score -= TITLE_OPENER_PENALTY
             # a name is not in the articles' text, a title's words are
             name_score += 0.5 * name_len if normalized[i:j] not in body else -name_len

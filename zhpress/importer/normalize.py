@@ -35,17 +35,34 @@ class Change:
     """Empty when the rule removed the character."""
 
 
-def vertical_forms(chars: Chars, log: list[Change]) -> Chars:
+_QUOTE_OPEN = frozenset("\ufe41\ufe43")  # ﹁ ﹃
+_QUOTE_CLOSE = frozenset("\ufe42\ufe44")  # ﹂ ﹄
+_CORNER_QUOTES = {"\ufe41": "「", "\ufe42": "」", "\ufe43": "『", "\ufe44": "』"}
+
+
+def vertical_forms(chars: Chars, log: list[Change], quotes: str = "curly") -> Chars:
     """Vertical presentation forms (U+FE10-FE19, U+FE30-FE4F) to horizontal marks.
 
-    In vertical headings OCR returns the glyphs it sees, e.g. ``﹃六新﹄``. GB/T 15834-2011
-    (4.1, A.1) prescribes ﹃﹄ as the vertical form of the double quotes “”, so horizontal text
-    reads “六新”. NFKC would map ﹃ to 『, the wrong (corner-bracket) quote, so this is an
-    explicit table (``cjk.VERTICAL_TO_HORIZONTAL``), not a Unicode compatibility mapping.
+    In vertical headings OCR returns the glyphs it sees, e.g. ``﹃六新﹄``. Other marks have one
+    horizontal form (an explicit table, ``cjk.VERTICAL_TO_HORIZONTAL``: NFKC would map ﹃ to 『
+    whatever the page). The quotes follow the page's own style (``variant.quote_style``): on a
+    page that quotes with corner brackets (Traditional pages mostly) ﹁﹂ are 「」 and ﹃﹄ are
+    『』; on a page that quotes with “” (GB/T 15834-2011, 4.1), the outer pair of vertical
+    quotes, whichever form it was set in, is “” and a pair inside it ‘’.
     """
     out: Chars = []
+    depth = 0
     for ch, origin in chars:
-        new = VERTICAL_TO_HORIZONTAL.get(ch)
+        if quotes == "corner" and ch in _CORNER_QUOTES:
+            new = _CORNER_QUOTES[ch]
+        elif ch in _QUOTE_OPEN:
+            new = "“" if depth == 0 else "‘"
+            depth += 1
+        elif ch in _QUOTE_CLOSE:
+            depth = max(depth - 1, 0)
+            new = "”" if depth == 0 else "’"
+        else:
+            new = VERTICAL_TO_HORIZONTAL.get(ch)
         if new is None:
             out.append((ch, origin))
         else:
@@ -155,10 +172,12 @@ RULES: dict[str, Callable[[Chars, list[Change]], Chars]] = {
 }
 
 
-def normalize(chars: Chars, log: list[Change]) -> Chars:
-    """Apply every rule, in the documented order."""
-    for rule in RULES.values():
-        chars = rule(chars, log)
+def normalize(chars: Chars, log: list[Change], quotes: str = "curly") -> Chars:
+    """Apply every rule, in the documented order; ``quotes`` is the page's quote style."""
+    chars = vertical_forms(chars, log, quotes)
+    for name, rule in RULES.items():
+        if name != "vertical-forms":
+            chars = rule(chars, log)
     return chars
 
 

@@ -27,6 +27,7 @@ from ..cjk import display_width, is_wide
 # 主持人：NAME (or 主持人 NAME, 主持：NAME); a body line such as 主持召开… is not one.
 MODERATOR = re.compile(r"^(?:主持人\s*[:：]|主持人\s+|主持\s*[:：])\s*(?=\S)")
 _QUESTION_OR_EXCLAMATION = frozenset("?？!！")
+_ACROSS_ONE_CELL = re.compile(r"[A-Za-z0-9][A-Za-z0-9+\-.%]{1,3}")
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,11 @@ def _headline_score(lines: list[Line], i: int, blank_style: bool, prose_width: f
 
 
 def segment(text: str) -> Page:
-    lines = split_lines(text)
+    return segment_lines(split_lines(text))
+
+
+def segment_lines(lines: list[Line]) -> Page:
+    """Blocks of the page made of ``lines`` (the page's lines less any furniture)."""
     page = Page(lines=lines)
     if not lines:
         return page
@@ -126,6 +131,13 @@ def segment(text: str) -> Page:
     page.blank_style = bool(gaps) and sum(1 for g in gaps if g > 0) >= 0.5 * len(gaps)
 
     single = [len(line.text.replace(" ", "")) == 1 for line in lines]
+    # 縦中横: digits or Latin letters set across one cell of a vertical title (AI, 5G+, 2035)
+    # arrive as one short line between one-character lines, and belong to the heading.
+    for i, line in enumerate(lines):
+        if not single[i] and _ACROSS_ONE_CELL.fullmatch(line.text):
+            before = i > 0 and single[i - 1] and is_wide(lines[i - 1].text[0])
+            after = i + 1 < len(lines) and single[i + 1] and is_wide(lines[i + 1].text[0])
+            single[i] = before or after
     kind = ["prose"] * len(lines)
     for i, line in enumerate(lines):
         if MODERATOR.match(line.text) and not single[i]:
