@@ -1,20 +1,39 @@
 """Command line: ``python build.py [build|import|check] ...``.
 
 Thin by design: it parses arguments, calls one stage function, and turns the project's
-errors into a message and an exit code (0 ok, 1 checks failed, 2 bad input or usage).
+errors into a message and an exit code (0 ok, 1 checks failed, 2 bad input, usage or a
+file-system fault, 70 a bug of ours: one line, the traceback in a log file; ``crash``).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_BAD_INPUT, EXIT_OK, ZhpressError
+from .errors import EXIT_BAD_INPUT, EXIT_OK, ZhpressError, file_system_error
 
 EDITIONS = ("reader", "press", "epub")
 COMMANDS = ("build", "import", "check", "watch")
+
+
+OUT_HELP = (
+    "output folder (default: dist/ for the book/ of the current folder, else DIR/dist/ "
+    "inside the book folder)"
+)
+
+
+def _positive(text: str) -> int:
+    """``--jobs``: a whole number of processes, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,25 +41,29 @@ def _parser() -> argparse.ArgumentParser:
         prog="python build.py",
         description="Typeset a Chinese manuscript (book/) into a reader PDF, a press PDF and an "
         "EPUB 3; import an OCR'd newspaper page into a manuscript.",
-        epilog="Exit codes: 0 success, 1 checks found errors, 2 bad input or usage.",
+        epilog="Exit codes: 0 success, 1 checks found errors, 2 bad input, usage or a "
+        "file-system fault, 70 a bug in zhpress (the message names its log file).",
     )
     parser.add_argument("--version", action="version", version=f"zhpress {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     build = sub.add_parser("build", help="build every edition into dist/ (the default command)")
     build.add_argument("--book", type=Path, default=Path("book"), help="manuscript folder")
-    build.add_argument("--out", type=Path, default=Path("dist"), help="output folder")
+    build.add_argument("--out", type=Path, help=OUT_HELP)
     build.add_argument(
         "--only", action="append", choices=EDITIONS, help="build only this edition (repeatable)"
     )
     build.add_argument("--no-check", action="store_true", help="skip the fast output checks")
     build.add_argument(
-        "--force", action="store_true", help="rebuild editions even when nothing changed"
+        "--force",
+        action="store_true",
+        help="rebuild editions even when nothing changed; build into a folder that holds "
+        "another book's editions",
     )
     build.add_argument(
         "--jobs",
         "-j",
-        type=int,
+        type=_positive,
         metavar="N",
         help="write editions in N processes at once (default: one per core; 1: one by one)",
     )
@@ -55,10 +78,10 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="preflight the editions in dist/ and print findings")
     check.add_argument("--book", type=Path, default=Path("book"), help="manuscript folder")
-    check.add_argument("--out", type=Path, default=Path("dist"), help="folder of the editions")
+    check.add_argument("--out", type=Path, help="folder of the editions (default: as for build)")
     watch = sub.add_parser("watch", help="rebuild whenever book/, templates/ or styles/ change")
     watch.add_argument("--book", type=Path, default=Path("book"), help="manuscript folder")
-    watch.add_argument("--out", type=Path, default=Path("dist"), help="output folder")
+    watch.add_argument("--out", type=Path, help=OUT_HELP)
     watch.add_argument(
         "--only", action="append", choices=EDITIONS, help="watch only this edition (repeatable)"
     )
@@ -91,10 +114,26 @@ def _stand_by(only: list[str] | None, jobs: int | None) -> None:
         stand_by(prints.pop())
 
 
+def _stdout_broken() -> bool:
+    """Whether standard output refuses writes (a full device, a closed pipe); if so it is
+    replaced by the null device, so that nothing at exit tries it again."""
+    try:
+        sys.stdout.flush()
+        os.write(sys.stdout.fileno(), b"")  # a full device refuses even nothing
+    except (OSError, ValueError):
+        sys.stdout = open(os.devnull, "w")  # lives until the process ends
+        return True
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
     args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv))
     parser = _parser()
     args = parser.parse_args(args_list)  # exits 2 with a usage message on bad usage
+    if getattr(args, "book", None) is not None and getattr(args, "out", "") is None:
+        from .builder.output_folder import default_out
+
+        args.out = default_out(args.book)
     try:
         if args.command == "build":
             _stand_by(args.only, args.jobs)
@@ -123,9 +162,17 @@ def main(argv: list[str] | None = None) -> int:
     except ZhpressError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # the disk refused: the editor's to fix, not a bug
+        where = "standard output" if exc.filename is None and _stdout_broken() else None
+        print(f"error: {file_system_error(exc, where)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted; previous outputs are untouched", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug of ours: one line, the traceback in a log file
+        from .crash import report_bug
+
+        return report_bug(exc)
     finally:
         if "zhpress.builder.parallel" in sys.modules:
             sys.modules["zhpress.builder.parallel"].dismiss()
@@ -157,7 +204,9 @@ def run() -> None:
             print(exc.code, file=sys.stderr)
         if code == 128 + signal.SIGTERM:
             print("terminated; previous outputs are untouched", file=sys.stderr)
-    sys.stdout.flush()
+    if _stdout_broken():  # the last of the output did not reach a full disk or closed pipe
+        print("error: standard output: could not write the output", file=sys.stderr)
+        code = code or EXIT_BAD_INPUT
     sys.stderr.flush()
     atexit._run_exitfuncs()
     os._exit(code)

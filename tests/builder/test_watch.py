@@ -121,3 +121,29 @@ def test_sigterm_ends_the_watch_cleanly(tmp_path):
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 143
     assert list(scratch.iterdir()) == []
+
+
+def test_a_bug_during_a_rebuild_is_one_line_and_the_watch_goes_on(tmp_path, monkeypatch, capsys):
+    """Was "error: unexpected failure" and a traceback; now the one line of every bug (its
+    traceback in a log file), and the next save builds again."""
+    from zhpress.builder import watch as watching
+
+    monkeypatch.setenv("ZHPRESS_CACHE_DIR", str(tmp_path / "cache"))
+    book = write_book(tmp_path / "book")
+    real = watching.build
+    calls = []
+
+    def buggy_once(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            raise ZeroDivisionError("planted in a rebuild")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(watching, "build", buggy_once)
+    out = tmp_path / "dist"
+    assert watching.rebuild(book, out, ("epub",)) is False
+    err = capsys.readouterr().err
+    assert "error: a bug in zhpress (ZeroDivisionError: planted in a rebuild)" in err
+    assert "Traceback" not in err
+    assert list((tmp_path / "cache" / "crash").glob("*.log"))
+    assert watching.rebuild(book, out, ("epub",)) is True

@@ -168,10 +168,14 @@ def _leave(code: int) -> None:
 
 
 def _report_failure(write_fd: int, edition: str, exc: BaseException) -> None:
-    """Send a child's failure to the parent: a project error as it is (its message and exit
-    code are the editor's), anything else as text with its traceback."""
-    if not hasattr(exc, "exit_code"):
-        exc = RuntimeError(f"{edition}: {''.join(traceback.format_exception(exc))}")
+    """Send a child's failure to the parent: a project error or a file-system error as it is
+    (its message and exit code are the editor's), anything else as text with its traceback."""
+    if not hasattr(exc, "exit_code") and not isinstance(exc, OSError):
+        # The first line says what failed (the one line a bug report prints); the rest is
+        # the traceback, for the log.
+        exc = RuntimeError(
+            f"{edition}: {type(exc).__name__}: {exc}\n{''.join(traceback.format_exception(exc))}"
+        )
     try:
         _send(write_fd, "error", exc)
     except BaseException:

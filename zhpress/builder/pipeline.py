@@ -13,9 +13,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..editions.paths import edition_paths
-from ..errors import EXIT_OK
+from ..errors import EXIT_OK, file_system_error
 from ..manuscript.load import load_book
-from . import writing
+from ..manuscript.model import Book
+from . import output_folder, writing
 from .progress import Progress
 
 ALL_EDITIONS = ("reader", "press", "epub")
@@ -43,12 +44,34 @@ def build(
     each child only lays out and writes its own edition (for a single print edition, the
     child imports WeasyPrint while this process composes). The bytes are the same either way.
     """
-    from . import state
-
     report = progress or Progress()
     started = time.perf_counter()
     # 1. Load: the manuscript, once, into the Book model every later stage reads.
     book = load_book(book_dir)
+    try:
+        with output_folder.build_lock(out):
+            output_folder.claim(out, book_dir, force=force)
+            built, wanted = _build_into(book, out, only, run_checks, force, jobs, report)
+    except OSError as exc:  # the disk refused: name the path (else the folder) and what to do
+        raise file_system_error(exc, out) from exc
+    report.finish(
+        f"built {built} of {len(wanted)} edition(s) in {time.perf_counter() - started:.2f} s"
+    )
+    return EXIT_OK
+
+
+def _build_into(
+    book: Book,
+    out: Path,
+    only: Iterable[str] | None,
+    run_checks: bool,
+    force: bool,
+    jobs: int | None,
+    report: Progress,
+) -> tuple[int, tuple[str, ...]]:
+    """Steps 2-4 under the folder's lock; returns how many editions were built, of which."""
+    from . import state
+
     wanted = tuple(dict.fromkeys(only)) if only else ALL_EDITIONS
     paths = edition_paths(book, out)
     inputs = state.inputs_digest(book.root)
@@ -67,24 +90,31 @@ def build(
 
         check_references_and_glyphs(book)
 
+    def verify(temps: dict[str, Path]) -> None:
+        """The fast checks, on this build's own files before they replace anything."""
+        from ..checks.run import fast_checks
+
+        fast_checks(book, temps)
+
     # Nothing to write, nothing to check or compose: the references and glyphs of an unchanged
     # book were checked when its editions were written.
     try:
-        # 2-3. Compose the book once and write every edition that is out of date.
-        writing.write(book, todo, jobs=jobs, report=report, preflight=preflight)
-        # 4. Check what was written, then remember what it was built from.
-        if run_checks and todo:
-            from ..checks.run import fast_checks
-
-            fast_checks(book, todo)
+        # 2-4. Compose the book once, write every edition that is out of date, check the new
+        # set: it replaces the previous one only if it passes (else it goes to rejected/).
+        writing.write(
+            book,
+            todo,
+            jobs=jobs,
+            report=report,
+            preflight=preflight,
+            verify=verify if run_checks and todo else None,
+        )
+        # 5. Remember what each edition was built from.
         for edition, path in todo.items():
             state.record(out, edition, path, prints[edition])
     finally:
         writing.finish()
-    report.finish(
-        f"built {len(todo)} of {len(wanted)} edition(s) in {time.perf_counter() - started:.2f} s"
-    )
-    return EXIT_OK
+    return len(todo), wanted
 
 
 __all__ = ["ALL_EDITIONS", "build"]

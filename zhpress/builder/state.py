@@ -23,13 +23,21 @@ LOCK_FILE = ".zhpress-state.lock"
 CODE_DIRS = ("zhpress", "templates", "styles")
 
 
-def _tree_files(folder: Path) -> Iterable[Path]:
+BOOK_OUTPUT = "dist"
+"""A book folder's own output folder (``--book other/`` without ``--out`` builds into
+``other/dist/``): never one of the book's inputs, or every build would change them."""
+
+
+def _tree_files(folder: Path, skip: Path | None = None) -> Iterable[Path]:
     if not folder.is_dir():
         return []
     return sorted(
         p
         for p in folder.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and not p.name.startswith(".")
+        and not (skip is not None and p.is_relative_to(skip))
     )
 
 
@@ -58,7 +66,7 @@ def inputs_digest(book_root: Path) -> str:
     """One hash of everything every edition depends on (a few milliseconds for a book)."""
     digest = hashlib.sha256()
     digest.update(f"{__version__}|{os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
-    _hash_files(digest, _tree_files(book_root), book_root)
+    _hash_files(digest, _tree_files(book_root, book_root / BOOK_OUTPUT), book_root)
     for name in CODE_DIRS:
         _hash_files(digest, _tree_files(ROOT / name), ROOT)
     _font_identity(digest)
@@ -112,10 +120,13 @@ def _update(out: Path, change: Callable[[dict[str, dict[str, str]]], None]) -> N
         if data == before and (out / STATE_FILE).exists():
             return
         fd, tmp = tempfile.mkstemp(prefix=f".{STATE_FILE}.", dir=out)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1, sort_keys=True)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out / STATE_FILE)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, indent=1, sort_keys=True)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, out / STATE_FILE)
+        finally:  # a full disk must not leave the temporary file behind
+            Path(tmp).unlink(missing_ok=True)
 
 
 def record(out: Path, edition: str, target: Path, print_: str) -> None:

@@ -16,14 +16,14 @@ from __future__ import annotations
 import os
 import select
 import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import ZhpressError
+from ..crash import report_bug
+from ..errors import ZhpressError, file_system_error
 from .pipeline import ALL_EDITIONS, PRINT_EDITIONS, build, log
 from .progress import Progress
-from .state import CODE_DIRS, ROOT
+from .state import BOOK_OUTPUT, CODE_DIRS, ROOT
 
 POLL_SECONDS = 0.05
 
@@ -34,13 +34,16 @@ def live_progress() -> Progress:
 
 
 def snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:
-    """Size and mtime of every file under ``folders`` (a changed file changes one of them)."""
+    """Size and mtime of every file under ``folders`` (a changed file changes one of them);
+    a folder's own ``dist/`` (where a book outside the project builds) is not watched."""
     seen: dict[Path, tuple[int, int]] = {}
     for folder in folders:
         if not folder.is_dir():
             continue
         for path in folder.rglob("*"):
             if "__pycache__" in path.parts or path.name.startswith("."):
+                continue
+            if path.is_relative_to(folder / BOOK_OUTPUT):
                 continue
             try:
                 st = path.stat()
@@ -134,8 +137,11 @@ def rebuild(
         except ZhpressError as exc:
             log(f"error: {exc}")
             return False
-        except Exception:  # a bug must not end the session; show it and keep watching
-            log(f"error: unexpected failure\n{traceback.format_exc()}")
+        except OSError as exc:  # the disk refused: say which path and what to do
+            log(f"error: {file_system_error(exc, out)}")
+            return False
+        except Exception as exc:  # a bug must not end the session: one line, the log, go on
+            report_bug(exc)
             return False
     return True
 

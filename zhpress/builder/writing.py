@@ -15,6 +15,7 @@ the other. ``finish`` collects the children that were left to exit while the bui
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
@@ -23,6 +24,7 @@ from collections.abc import Callable
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from ..errors import ChecksFailed, ZhpressError
 from ..manuscript.model import Book
 from .parallel import (
     Child,
@@ -76,8 +78,13 @@ def remove_stale_parts(target: Path) -> list[Path]:
 
 @contextmanager
 def atomic_output(target: Path):
-    """Yield a temporary path beside ``target``; rename it over ``target`` only on success."""
+    """Yield a temporary path beside ``target``; rename it over ``target`` only on success.
+
+    A folder in the target's place is refused before anything is written: found only at the
+    rename, the editions renamed before it would already have replaced the previous set."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
     remove_stale_parts(target)
     fd, tmp = tempfile.mkstemp(
         prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent
@@ -229,6 +236,48 @@ def _write_editions(
         raise errors[0]
 
 
+REJECTED = "rejected"
+"""The folder (inside the output folder) where a set of editions that failed its checks is
+kept for inspection, instead of replacing the previous, good set."""
+
+
+class Rejected(ChecksFailed):
+    """The new editions failed their checks and were kept aside (exit 1)."""
+
+
+def reject(temps: dict[str, Path], targets: dict[str, Path], cause: ZhpressError) -> Rejected:
+    """Move the written editions to ``rejected/`` under their own names; the error that
+    says where the rejected set and the previous one are."""
+    folder = next(iter(targets.values())).parent / REJECTED
+    folder.mkdir(exist_ok=True)
+    kept = []
+    for edition, tmp in temps.items():
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, folder / targets[edition].name)
+        kept.append(folder / targets[edition].name)
+    previous = [p.name for p in targets.values() if p.exists()]
+    return Rejected(
+        f"{cause.message}; the new editions are kept in {folder}/ for inspection "
+        f"({', '.join(p.name for p in kept)}), and "
+        + (
+            f"the previous ones in {folder.parent}/ are untouched ({', '.join(previous)})"
+            if previous
+            else f"{folder.parent}/ has no previous editions"
+        ),
+        hint=cause.hint,
+    )
+
+
+def forget_rejected(targets: dict[str, Path]) -> None:
+    """A set that passed makes the rejected copies of the same editions obsolete."""
+    for path in targets.values():
+        (path.parent / REJECTED / path.name).unlink(missing_ok=True)
+        try:
+            (path.parent / REJECTED).rmdir()
+        except OSError:
+            pass  # not empty (another book's rejected editions) or not there
+
+
 def write(
     book: Book,
     targets: dict[str, Path],
@@ -236,10 +285,14 @@ def write(
     jobs: int | None,
     report: Progress,
     preflight: Callable[[], None],
+    verify: Callable[[dict[str, Path]], None] | None = None,
 ) -> None:
     """Write each edition of ``targets`` (edition -> path), composing the book once; the
-    editions replace the previous ones only when all are written. ``preflight`` runs once,
-    before anything is composed or written (off the critical path when it can be)."""
+    editions replace the previous ones only when all are written, and (``verify``) all pass
+    their checks. ``preflight`` runs once, before anything is composed or written (off the
+    critical path when it can be). The editions are one set (the EPUB's page list refers to
+    the reader PDF): if ``verify`` raises ChecksFailed, none replaces the previous set and the
+    new set goes to ``rejected/``."""
     if not any(e in PRINT_EDITIONS for e in targets):
         dismiss()  # a renderer forked ahead (cli) has nothing to lay out: stop it now
     if targets:
@@ -259,7 +312,13 @@ def write(
                     targets=targets,
                     preflight=preflight,
                 )
+                if verify is not None:
+                    try:
+                        verify(temps)
+                    except ChecksFailed as exc:
+                        raise reject(temps, targets, exc) from None
                 # Everything written: only now do the editions replace the previous ones.
+            forget_rejected(targets)
         except BaseException:
             reap()
             raise

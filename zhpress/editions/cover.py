@@ -178,7 +178,12 @@ def _render(html: str, roots: tuple[Path, ...]) -> bytes:
             check=False,
         )
         if result.returncode != 0:
-            raise CoverError(f"pdftoppm failed: {result.stderr.strip()}")
+            said = result.stderr.strip() or (
+                "no message; a full disk or a file-size limit (ulimit -f) can cause this"
+            )
+            raise CoverError(
+                f"pdftoppm could not render the cover (exit {result.returncode}): {said}"
+            )
         image = Image.open(folder / "cover.png").convert("RGB")
     palette = image.quantize(
         colors=COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
