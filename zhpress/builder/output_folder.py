@@ -3,7 +3,7 @@
 Two books with the same slug built into one folder overwrote each other's editions, and two
 builds into one folder at once read each other's half-finished files in their checks. So the
 folder records which book folder its editions came from (``.zhpress-book``): building another
-book into it is refused unless ``--force``; and a build holds ``.zhpress-build.lock`` from
+book into it is refused unless ``--force``; and a build locks the folder (``flock``) from
 the first write to the last rename: a second build into the folder waits, saying so.
 """
 
@@ -20,7 +20,6 @@ from pathlib import Path
 from ..errors import BookError
 
 BOOK_FILE = ".zhpress-book"
-BUILD_LOCK = ".zhpress-build.lock"
 REJECTED = "rejected"
 
 
@@ -42,9 +41,9 @@ def recorded_book(out: Path) -> Path | None:
     return Path(given) if isinstance(given, str) else None
 
 
-def claim(out: Path, book_dir: Path, *, force: bool) -> None:
+def check_claim(out: Path, book_dir: Path, *, force: bool) -> None:
     """Refuse (exit 2, naming both) to build ``book_dir`` into a folder that holds another
-    book's editions, unless ``force``; record ``book_dir`` as the folder's book."""
+    book's editions, unless ``force``."""
     mine = book_dir.resolve()
     theirs = recorded_book(out)
     if theirs is not None and theirs != mine and not force:
@@ -54,7 +53,12 @@ def claim(out: Path, book_dir: Path, *, force: bool) -> None:
             path=out,
             hint="choose another --out, or pass --force to replace that book's editions",
         )
-    if theirs != mine:
+
+
+def claim(out: Path, book_dir: Path) -> None:
+    """Record ``book_dir`` as the folder's book (once its editions are in place)."""
+    mine = book_dir.resolve()
+    if recorded_book(out) != mine:
         out.mkdir(parents=True, exist_ok=True)
         tmp = out / f"{BOOK_FILE}.{os.getpid()}.part"
         try:
@@ -66,13 +70,15 @@ def claim(out: Path, book_dir: Path, *, force: bool) -> None:
 
 @contextmanager
 def build_lock(out: Path) -> Iterator[None]:
-    """Hold the folder's build lock; a second build waits for it, with a message."""
+    """Hold the folder's build lock (the folder itself is locked: no lock file is left in
+    it); a second build into the folder waits for it, with a message."""
     import fcntl
 
     out.mkdir(parents=True, exist_ok=True)
-    with open(out / BUILD_LOCK, "a+") as handle:
+    fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             print(
                 f"waiting: another build is writing into {out} (Ctrl-C to stop waiting)",
@@ -80,10 +86,12 @@ def build_lock(out: Path) -> Iterator[None]:
                 flush=True,
             )
             started = time.monotonic()
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            fcntl.flock(fd, fcntl.LOCK_EX)
             print(f"waited {time.monotonic() - started:.1f} s; building", file=sys.stderr)
         try:
             yield
         finally:
             # Forked editions share this descriptor: unlock explicitly, not only by closing.
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

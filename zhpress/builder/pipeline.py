@@ -50,8 +50,9 @@ def build(
     book = load_book(book_dir)
     try:
         with output_folder.build_lock(out):
-            output_folder.claim(out, book_dir, force=force)
+            output_folder.check_claim(out, book_dir, force=force)
             built, wanted = _build_into(book, out, only, run_checks, force, jobs, report)
+            output_folder.claim(out, book_dir)
     except OSError as exc:  # the disk refused: name the path (else the folder) and what to do
         raise file_system_error(exc, out) from exc
     report.finish(

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from ..errors import BookError
+from . import limits
 from .model import DEFAULT_LANGUAGE, Block, Book, Chapter
 
 REQUIRED_BOOK_KEYS = ("title", "chapters")
@@ -123,6 +124,8 @@ def _string(value: Any, key: str, path: Path, line: int | None) -> str:
         value = str(value)
     if not isinstance(value, str) or not value.strip():
         raise BookError(f"'{key}' must be a non-empty text", path=path, line=line)
+    if key != "lede":  # the lede is text, limited by its size (limits.LEDE_BYTES)
+        limits.check_field_length(value.strip(), key, path, line)
     check_characters(value, path, line or 1, what=f"'{key}'")
     return value.strip()
 
@@ -153,6 +156,7 @@ def resolve_inside(root: Path, name: str, *, what: str, path: Path, line: int | 
 
 
 def load_chapter(path: Path) -> Chapter:
+    limits.check_file_size(path, limits.CHAPTER_BYTES, "the chapter file")
     text = _read_text(path)
     if not text.strip():
         raise BookError(
@@ -216,6 +220,7 @@ def load_book(root: Path | str) -> Book:
             path=yaml_path,
             hint="run 'python build.py import SOURCE --out DIR' to make a first draft",
         )
+    limits.check_file_size(yaml_path, limits.BOOK_YAML_BYTES, "book.yaml")
     text = _read_text(yaml_path)
     data = _load_yaml(text, yaml_path)
     if not isinstance(data, dict):
@@ -238,9 +243,17 @@ def load_book(root: Path | str) -> Book:
         )
     chapters = []
     seen: set[Path] = set()
+    total = 0
     for name in names:
         line = _item_line(text, name, chapters_line)
         path = resolve_inside(root, name, what="chapter", path=yaml_path, line=line)
+        if path.is_dir():
+            raise BookError(
+                f"chapter '{name}' is a folder, not a file",
+                path=yaml_path,
+                line=line,
+                hint="list the Markdown files (NN-name.md) of the chapters, not a folder",
+            )
         if not path.is_file():
             raise BookError(
                 f"chapter '{name}' is listed but does not exist",
@@ -251,6 +264,15 @@ def load_book(root: Path | str) -> Book:
         if path in seen:
             raise BookError(f"chapter '{name}' is listed twice", path=yaml_path, line=line)
         seen.add(path)
+        total += limits.check_file_size(path, limits.CHAPTER_BYTES, "the chapter file")
+        if total > limits.BOOK_BYTES:
+            raise BookError(
+                f"the chapters up to '{name}' are {total:,} bytes, above the limit of "
+                f"{limits.BOOK_BYTES // limits.MIB} MB for a book",
+                path=yaml_path,
+                line=line,
+                hint="make it two books",
+            )
         chapters.append(load_chapter(path))
 
     def optional(key: str) -> str | None:
@@ -260,6 +282,8 @@ def load_book(root: Path | str) -> Book:
 
     lede_text = optional("lede")
     lede_line = _key_line(text, "lede") or 1
+    if lede_text:
+        limits.check_text_size(lede_text, limits.LEDE_BYTES, "the lede", yaml_path, lede_line)
     lede = split_blocks(lede_text, lede_line + 1) if lede_text else ()
     language = optional("language") or DEFAULT_LANGUAGE
     known = {"title", "kicker", "series", "moderator", "lede", "language", "chapters"}

@@ -15,6 +15,7 @@ import re
 from functools import lru_cache
 
 import markdown
+import markdown.treeprocessors
 from markupsafe import Markup
 
 
@@ -31,7 +32,136 @@ def _markdown() -> markdown.Markdown:
     # heading in print but text in the EPUB.
     for name in BLOCK_CONSTRUCTS:
         md.parser.blockprocessors.deregister(name)
+    for name in ("link", "image_link", "reference", "image_reference", "short_reference",
+                 "short_image_ref"):  # fmt: skip
+        _bound_link_scan(md.inlinePatterns[name])
+    md.treeprocessors.register(_Flatten(md), "zhpress-flatten", 15)  # after "inline" (20)
     return md
+
+
+NESTING_LIMIT = 16
+"""Inline elements (emphasis, bold, links) nested deeper than this are flattened into text.
+
+5,000 ``*`` around a word made 2,500 nested <strong>: lxml refuses a document that deep
+("Excessive depth in document: 256") and the build crashed. The text is kept; only the
+markup beyond this depth (which no reader could see anyway) is dropped."""
+
+
+class _Flatten(markdown.treeprocessors.Treeprocessor):
+    """Replace what lies deeper than ``NESTING_LIMIT`` by its text (iteratively: no
+    recursion however deep the tree)."""
+
+    def run(self, root):  # type: ignore[no-untyped-def]
+        stack = [(root, 0)]
+        while stack:
+            element, depth = stack.pop()
+            if depth >= NESTING_LIMIT and len(element):
+                element.text = _text_inside(element)
+                for child in list(element):
+                    element.remove(child)
+                continue
+            stack.extend((child, depth + 1) for child in element)
+        return None
+
+
+def _text_inside(element) -> str:  # type: ignore[no-untyped-def]
+    """The text of ``element``'s content in document order (its own tail excluded)."""
+    out: list[str] = []
+    stack = [(element, False)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            if node is not element and node.tail:
+                out.append(node.tail)
+            continue
+        if node.text:
+            out.append(node.text)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node))
+    return "".join(out)
+
+
+LINK_PART_LIMIT = 2048
+"""The longest link destination (with its title) Markdown looks for, in characters.
+
+Python-Markdown scans from every ``](`` to the end of the block for the closing parenthesis,
+so ``[a](b`` typed 5,000 times took 34 s (quadratic); a longer destination is read as text."""
+
+BRACKET_DEPTH_LIMIT = 8
+"""Square brackets nested deeper than this are text, not link syntax (``_linear_brackets``)."""
+
+
+def _bound_link_scan(processor: object) -> None:
+    """Bound a link processor's ``(...)`` scan by ``LINK_PART_LIMIT``, skipped at C speed
+    when no ``)`` is within reach; find the ``]`` of its ``[...]`` by jumping from bracket to
+    bracket (the same answer as Python-Markdown's walk over every character)."""
+    get_link = processor.getLink  # type: ignore[attr-defined]
+
+    def getText(data: str, index: int) -> tuple[str, int, bool]:
+        count = 1
+        for found in _BRACKET.finditer(data, index):
+            count += 1 if found.group() == "[" else -1
+            if count == 0:
+                return data[index : found.start()], found.end(), True
+        return data[index:], len(data), False
+
+    def getLink(data: str, index: int) -> tuple[str, str | None, int, bool]:
+        if data.find(")", index, index + LINK_PART_LIMIT) < 0:
+            return "", None, index, False
+        href, title, end, handled = get_link(data[index : index + LINK_PART_LIMIT], 0)
+        return href, title, end + index, handled
+
+    processor.getLink = getLink  # type: ignore[attr-defined]
+    processor.getText = getText  # type: ignore[attr-defined]
+
+
+_BRACKET = re.compile(r"[\[\]]")
+
+
+_BRACKET_TOKEN = re.compile(r"\\.|[\[\]]", re.DOTALL)
+
+
+def _linear_brackets(text: str) -> str:
+    """Write as a character reference (``&#91;``) each ``[`` that cannot open a link: one
+    without its ``]``, or nested deeper than ``BRACKET_DEPTH_LIMIT`` (with its ``]``). They
+    read the same, but Python-Markdown no longer scans from each of them to the end of the
+    block (5,000 unclosed ``[`` took minutes); a reference, unlike a backslash escape, is no
+    match for Markdown to rebuild the block around. Code spans are left as they are."""
+    if "[" not in text:
+        return text
+    parts = text.split("`")
+    for i in range(0, len(parts), 2):
+        if "[" in parts[i]:
+            parts[i] = _escape_brackets(parts[i])
+    return "`".join(parts)
+
+
+def _escape_brackets(text: str) -> str:
+    opened: list[int] = []
+    pairs: dict[int, int] = {}  # "[" -> its "]"
+    for token in _BRACKET_TOKEN.finditer(text):
+        char = token.group()
+        if char == "[":
+            opened.append(token.start())
+        elif char == "]" and opened:
+            pairs[opened.pop()] = token.start()
+    escape = set(opened)  # never closed
+    # Depth among the pairs alone: an unclosed "[" encloses nothing.
+    closing: list[int] = []
+    for start in sorted(pairs):
+        while closing and closing[-1] < start:
+            closing.pop()
+        if len(closing) >= BRACKET_DEPTH_LIMIT:
+            escape.update((start, pairs[start]))
+        closing.append(pairs[start])
+    if not escape:
+        return text
+    pieces, last = [], 0
+    for index in sorted(escape):
+        pieces += [text[last:index], "&#91;" if text[index] == "[" else "&#93;"]
+        last = index + 1
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 BLOCK_CONSTRUCTS = ("indent", "code", "hashheader", "setextheader", "hr", "olist", "ulist", "quote")
@@ -50,12 +180,15 @@ def _literal_entities(text: str) -> str:
     return "`".join(parts)
 
 
+@lru_cache(maxsize=256)
 def markdown_inline(text: str) -> Markup:
     """One manuscript block as inline HTML (no wrapping <p>), raw HTML escaped, character
-    references kept as text, soft line breaks resolved (see ``join_soft_breaks_html``)."""
+    references kept as text, soft line breaks resolved (see ``join_soft_breaks_html``).
+
+    Remembered: each block is read by every edition and by the checks (seven times over)."""
     md = _markdown()
     md.reset()
-    html = md.convert(_literal_entities(text))
+    html = md.convert(_linear_brackets(_literal_entities(text)))
     if html.startswith("<p>") and html.endswith("</p>"):
         html = html[3:-4]
     return Markup(join_soft_breaks_html(html))
