@@ -110,6 +110,9 @@ def test_a_long_book_lays_out_one_print_edition_at_a_time(tmp_path, monkeypatch)
     import zhpress.builder.writing as writing
 
     monkeypatch.setattr(writing, "LONG_BOOK_CHARS", 10)
+    monkeypatch.setattr(writing, "memory_available", lambda: 400 * 1024 * 1024)
+    assert writing.parallel_layout_fits(10, 3)
+    assert not writing.parallel_layout_fits(11, 3)  # 2 x 100 MB > half of 400 MB
     book = write_book(tmp_path / "book")
     log = io.StringIO()
     build(book, tmp_path / "dist", jobs=3, progress=Progress(log, tty=False, quiet_seconds=0))
@@ -117,6 +120,8 @@ def test_a_long_book_lays_out_one_print_edition_at_a_time(tmp_path, monkeypatch)
     reader_done = next(i for i, line in enumerate(lines) if line.startswith("[reader] written"))
     press_start = next(i for i, line in enumerate(lines) if line.startswith("[press] building"))
     assert reader_done < press_start
+    monkeypatch.setattr(writing, "memory_available", lambda: 64 * 1024**3)
+    assert writing.parallel_layout_fits(1_000_000, 3)  # 2.6 GB of 64 GB
     paths = edition_paths(load_book(book), tmp_path / "dist")
     assert all(path.stat().st_size > 0 for path in paths.values())
 

@@ -42,9 +42,40 @@ from .progress import Progress
 PRINT_EDITIONS = ("reader", "press")
 LONG_BOOK_CHARS = 300_000
 """Above this many characters (about 530 A5 pages) the print editions are laid out one after
-the other. A WeasyPrint process holds every laid-out page until the PDF is written: measured,
+the other, unless the memory available allows both (``parallel_layout_fits``). A WeasyPrint
+process holds every laid-out page until the PDF is written: measured,
 330 MB for the 341-page reader of 192,000 characters, about 1.2 KB a character beyond the
 100 MB every process starts with; two such processes at once stay under 1 GB up to here."""
+
+
+LAYOUT_BYTES_PER_CHAR = 1200
+LAYOUT_BASE_BYTES = 100 * 1024 * 1024
+
+
+def memory_available() -> int | None:
+    """MemAvailable from /proc/meminfo in bytes, or None where it cannot be read."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def parallel_layout_fits(chars: int, jobs: int) -> bool:
+    """Whether the print editions of a book of ``chars`` characters may be laid out at once.
+
+    Up to LONG_BOOK_CHARS, always. Above it, only when two layouts (measured: 100 MB and
+    1.2 KB a character each, at most) take no more than half of the memory available now: a
+    1 MB chapter (340,000 characters) laid out one PDF after the other took 37 s, over the
+    30 s a build of that size may take, on a machine with gigabytes to spare."""
+    if chars <= LONG_BOOK_CHARS:
+        return True
+    available = memory_available()
+    need = min(jobs, 2) * (LAYOUT_BASE_BYTES + LAYOUT_BYTES_PER_CHAR * chars)
+    return available is not None and need <= available // 2
 
 
 def _alive(pid: int) -> bool:
@@ -200,7 +231,7 @@ def _write_editions(
         prepare_print(book)
     # At most this many print editions are laid out at once (see LONG_BOOK_CHARS); the
     # parent's own edition (the EPUB) is short, so it does not count against ``jobs``.
-    limit = 1 if len(book.text()) > LONG_BOOK_CHARS else jobs
+    limit = jobs if parallel_layout_fits(len(book.text()), jobs) else 1
     for n, edition in enumerate(editions):
         last = n == len(editions) - 1
         if parallel and not last:
