@@ -33,3 +33,11 @@ def test_missing_book_folder_is_a_clear_error_without_traceback(tmp_path):
     assert result.returncode == 2
     assert "book folder does not exist" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_jobs_must_be_at_least_one(tmp_path):
+    for given in ("0", "-1", "two"):
+        result = run("--book", str(tmp_path / "nope"), "--jobs", given)
+        assert result.returncode == 2, given
+        assert "argument --jobs/-j" in result.stderr and "Traceback" not in result.stderr
+    assert "must be at least 1, not 0" in run("--jobs", "0").stderr

@@ -296,3 +296,34 @@ def test_a_split_word_that_fits_a_line_is_still_caught_a_long_url_is_not(tmp_pat
     assert "01-split.md:6 line 1" in problems[0]
     report = measure_edition(paths["reader"], book, geometry_of(book))
     assert report.prohibited == ["01-split.md:6 line 1 (page 3): splits a Western word"]
+
+
+def test_check_says_which_editions_are_out_of_date_instead_of_text_errors(small, tmp_path):
+    """Was: an edit after the build reported as a text "error" in every edition."""
+    import os
+
+    from zhpress.checks.run import out_of_date
+
+    root, paths = small
+    book_copy = tmp_path / "book"
+    shutil.copytree(root, book_copy)
+    dist = {name: tmp_path / "dist" / path.name for name, path in paths.items()}
+    (tmp_path / "dist").mkdir()
+    for name, path in paths.items():
+        shutil.copyfile(path, dist[name])
+    assert out_of_date(load_book(book_copy), dist) == {}
+    chapter = book_copy / "02-b.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n编辑后加的一段。\n", "utf-8")
+    later = dist["epub"].stat().st_mtime_ns + 10**9
+    os.utime(chapter, ns=(later, later))
+    os.utime(dist["reader"], ns=(later + 10**9, later + 10**9))  # rebuilt after the edit
+    assert out_of_date(load_book(book_copy), dist) == {"press": chapter, "epub": chapter}
+    command = [sys.executable, str(ROOT / "build.py"), "check", "--book", str(book_copy)]
+    command += ["--out", str(tmp_path / "dist")]
+    result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+    assert result.returncode == 1
+    assert "check: press (" in result.stderr
+    assert "is out of date: older than 02-b.md" in result.stderr
+    assert re.search(r"^epub\s+current\s+error\s+out of date", result.stdout, re.M)
+    assert not re.search(r"^(press|epub)\s+text\s", result.stdout, re.M)
+    assert re.search(r"^reader\s+text\s+error", result.stdout, re.M)  # judged: really wrong

@@ -192,6 +192,32 @@ def fast_checks(book: Book, paths: dict[str, Path]) -> None:
         )
 
 
+def out_of_date(book: Book, paths: dict[str, Path]) -> dict[str, Path]:
+    """The editions older than a manuscript file, each with the newest such file.
+
+    The text check of an edition built before the last edit reports the edit as an "error"
+    in the edition; ``check`` says "out of date" instead, before judging anything else."""
+    sources = [book.yaml_path, *(chapter.path for chapter in book.chapters)]
+    times = []
+    for source in sources:
+        try:
+            times.append((source.stat().st_mtime_ns, source))
+        except OSError:
+            continue
+    if not times:
+        return {}
+    newest_time, newest = max(times)
+    stale = {}
+    for edition, path in paths.items():
+        try:
+            built = path.stat().st_mtime_ns
+        except OSError:
+            continue  # missing: check_outputs_exist says so
+        if built < newest_time:
+            stale[edition] = newest
+    return stale
+
+
 def run_check(book_dir: Path, out: Path) -> int:
     """``python build.py check``: the table of every check on the editions in ``out``."""
     try:
@@ -203,7 +229,19 @@ def run_check(book_dir: Path, out: Path) -> int:
         print(f"check: {out} does not exist; build first with 'python build.py'", file=sys.stderr)
         return EXIT_BAD_INPUT
     paths = edition_paths(book, out)
+    stale = out_of_date(book, paths)
+    for edition, newer in stale.items():
+        print(
+            f"check: {edition} ({paths[edition].name}) is out of date: older than "
+            f"{newer.name}; its text is not compared (run 'python build.py' first)",
+            file=sys.stderr,
+        )
     findings = run_checks(book, paths, FAST_CHECKS + SLOW_CHECKS)
+    findings = [f for f in findings if not (f.edition in stale and f.check == "text")]
+    findings += [
+        Finding(edition, "current", ERROR, f"out of date: older than {newer}; rebuild it")
+        for edition, newer in stale.items()
+    ]
     print(format_table(findings))
     errors = [f for f in findings if f.severity == ERROR]
     warnings = [f for f in findings if f.severity in (WARNING, SKIPPED)]
