@@ -2,8 +2,9 @@
 
 Every check returns rows for one table: an edition, a check, a status (ok, warning, error,
 skipped) and what was found. The fast checks run after every build (``--no-check`` skips
-them) and fail the build on an error; ``python build.py check`` adds the slow ones: epubcheck
-and the character-by-character typography measure (pdfmeasure, pdfplumber).
+them) and fail the build on an error; ``python build.py check`` adds the slow ones: epubcheck,
+the character-by-character typography measure (pdfmeasure, pdfplumber) and, when they are
+installed, the pages as four PDF engines draw them (engines).
 
 The fast checks share one reading of each edition (``Outputs``): the PDFs' objects and drawn
 text (``pdfscan``, no subprocess, no PDF library to import) and the EPUB's XHTML; the text
@@ -213,6 +214,33 @@ def check_pdf_glyphs(out: Outputs) -> list[Finding]:
                 edition, "glyphs", OK, f"{drawn.glyphs} glyphs drawn, none missing, all with text"
             )
         ]
+    return findings
+
+
+def check_cid_fonts(out: Outputs) -> list[Finding]:
+    """Every CFF face draws, for each code, the glyph whose CID is that code (cidfonts): what
+    Ghostscript, MuPDF and a print shop's RIP follow, where poppler and PDFium forgive."""
+    from .cidfonts import check_fonts, describe
+
+    findings = []
+    for edition in PDFS:
+        if not out.has(edition):
+            continue
+        try:
+            reports = check_fonts(out.objects(edition), out.drawn(edition).codes)
+        except Exception as exc:
+            findings.append(_tool_problem(edition, "cid-fonts", exc))
+            continue
+        findings += [Finding(edition, "cid-fonts", ERROR, describe(r)) for r in reports if r.wrong]
+        if not any(r.wrong for r in reports):
+            findings.append(
+                Finding(
+                    edition,
+                    "cid-fonts",
+                    OK,
+                    f"{len(reports)} CFF face(s), every code drawn is its glyph's CID",
+                )
+            )
     return findings
 
 
@@ -509,6 +537,36 @@ def check_typography(out: Outputs) -> list[Finding]:
     return findings
 
 
+def check_engines(out: Outputs) -> list[Finding]:
+    """Both PDFs draw the same ink on every page in Ghostscript, MuPDF and PDFium as in poppler
+    (engines): the engines a print shop's RIP, an e-reader and Chrome use. Optional tools:
+    the ones missing are named and skipped."""
+    from .engines import ENGINES, REFERENCE, available, compare, summary
+
+    have = available()
+    missing = [e for e in ENGINES if not have[e]]
+    note = (
+        f"{', '.join(missing)} not installed (ghostscript, mupdf-tools, poppler-utils, "
+        "pip install pypdfium2)"
+    )
+    if not have[REFERENCE] or len(missing) == len(ENGINES) - 1:
+        return [Finding("all", "engines", SKIPPED, f"nothing to compare: {note}")]
+    engines = tuple(e for e in ENGINES if have[e])
+    findings = [Finding("all", "engines", SKIPPED, note)] if missing else []
+    for edition in PDFS:
+        if not out.has(edition):
+            continue
+        try:
+            comparison = compare(out.paths[edition], engines)
+        except Exception as exc:
+            findings.append(_tool_problem(edition, "engines", exc))
+            continue
+        findings += [Finding(edition, "engines", ERROR, p) for p in comparison.problems] or [
+            Finding(edition, "engines", OK, summary(comparison))
+        ]
+    return findings
+
+
 def check_epubcheck(out: Outputs) -> list[Finding]:
     path = out.paths.get("epub")
     if path is None or not path.is_file():
@@ -576,12 +634,13 @@ FAST_CHECKS: list[Check] = [
     check_outputs_exist,
     check_pdf_fonts,
     check_pdf_glyphs,
+    check_cid_fonts,
     check_press_pdf,
     check_active_content,
     check_text,
     check_lines,
 ]
-SLOW_CHECKS: list[Check] = [check_typography, check_epubcheck, check_leftovers]
+SLOW_CHECKS: list[Check] = [check_typography, check_engines, check_epubcheck, check_leftovers]
 
 
 def run_checks(book: Book, paths: dict[str, Path], checks: list[Check]) -> list[Finding]:
