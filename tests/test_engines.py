@@ -15,7 +15,7 @@ from conftest import BOOK
 
 from zhpress import engines
 from zhpress.check import ERROR, OK, SKIPPED, Outputs, check_engines
-from zhpress.engines import ENGINES, available, compare
+from zhpress.engines import ENGINES, available, compare, in_own_black
 from zhpress.manuscript import load_book
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -25,11 +25,12 @@ BROKEN = {
 }
 
 missing = [e for e, there in available().items() if not there]
-pytestmark = pytest.mark.skipif(
+needs_engines = pytest.mark.skipif(
     bool(missing), reason=f"not installed: {missing} (tools/system-deps.sh --test)"
 )
 
 
+@needs_engines
 @pytest.mark.parametrize("edition", ["reader", "press"])
 def test_every_engine_draws_every_page_of_the_seed_book_like_poppler(seed_dist, edition):
     comparison = compare(seed_dist[edition])
@@ -42,6 +43,7 @@ def test_every_engine_draws_every_page_of_the_seed_book_like_poppler(seed_dist, 
     assert comparison.problems == []
 
 
+@needs_engines
 @pytest.mark.parametrize("edition", ["reader", "press"])
 def test_the_comparison_fails_on_the_broken_fixture(edition):
     comparison = compare(BROKEN[edition])
@@ -55,6 +57,7 @@ def test_the_comparison_fails_on_the_broken_fixture(edition):
         assert min(r for r in comparison.ratios(engine) if r is not None) < 0.1
 
 
+@needs_engines
 def test_check_runs_the_engines_on_the_seed_and_fails_the_fixture(seed_dist):
     book = load_book(BOOK)
     good = check_engines(Outputs(book, {e: seed_dist[e] for e in ("reader", "press")}))
@@ -64,6 +67,7 @@ def test_check_runs_the_engines_on_the_seed_and_fails_the_fixture(seed_dist):
     assert {f.edition for f in bad if f.severity == ERROR} == {"reader", "press"}
 
 
+@needs_engines
 def test_engines_that_are_not_installed_are_skipped_with_a_note(seed_dist, monkeypatch):
     monkeypatch.setattr(
         engines, "available", lambda: {e: e in ("poppler", "pdfium") for e in ENGINES}
@@ -73,3 +77,12 @@ def test_engines_that_are_not_installed_are_skipped_with_a_note(seed_dist, monke
     assert "ghostscript" in findings[0].message and "mupdf" in findings[0].message
     assert [f.severity for f in findings[1:]] == [OK]
     assert "pdfium" in findings[1].message and "mupdf" not in findings[1].message
+
+
+def test_ink_is_counted_in_the_engines_own_black_but_a_blank_rendering_is_not_scaled_up():
+    # Ghostscript and PDFium draw the press file's CMYK black as grey 32 of 255.
+    grey = 1 - 32 / 255
+    assert in_own_black([(0.05 * grey, grey), (0.01 * grey, 0.6)]) == pytest.approx([0.05, 0.01])
+    # Nothing dark anywhere (the text missing): the raw ink stays, and fails the comparison.
+    assert in_own_black([(0.001, 0.3), (0.0, 0.0)]) == [0.001, 0.0]
+    assert in_own_black([]) == []

@@ -30,8 +30,8 @@ a missing face, line or image is far more)."""
 DPI = 72
 """Enough pixels to weigh the ink of a page of text, few enough to render a book in a second.
 At 40-50 dpi a hairline rule or a folio weighs so much that the engines' anti-aliasing alone
-moved a nearly empty page by 15-25%; at 72 the seed book's pages agree within 12% (PDFium
-draws DeviceCMYK black as 87% grey, the largest difference)."""
+moved a nearly empty page by 15-25%; at 72 the seed book's pages agree within 6% once each
+engine's ink is counted in its own black (``in_own_black``)."""
 FLOOR = 0.01
 """On a page with less ink than this fraction of its area (a text page has about 5%; the
 colophon, a title page or a last half-empty page less than 1%), a difference is weighed
@@ -84,15 +84,33 @@ def _command(engine: str, pdf: Path, folder: Path, dpi: int) -> list[str]:
     raise ValueError(f"no command for {engine}")
 
 
-def _ink_of(image) -> float:
-    """The darkness of a greyscale image: the sum of (1 - grey level) over its pixels, as a
-    fraction of its area (0 blank, 1 solid black)."""
+def _ink_of(image) -> tuple[float, float]:
+    """The darkness of a greyscale image, summed over its pixels as a fraction of its area
+    (0 blank, 1 solid black), and the darkness of its darkest pixel."""
     histogram = image.convert("L").histogram()
     dark = sum(count * (255 - level) for level, count in enumerate(histogram))
-    return dark / 255 / (image.width * image.height)
+    darkest = next((level for level, count in enumerate(histogram) if count), 255)
+    return dark / 255 / (image.width * image.height), (255 - darkest) / 255
 
 
-def _inks_of_folder(folder: Path) -> list[float]:
+def in_own_black(pages: list[tuple[float, float]]) -> list[float]:
+    """Each page's ink in units of the engine's own black: the darkest pixel it draws in the
+    whole document. Engines turn the press edition's DeviceCMYK black (0 0 0 1 k) into
+    different greys: poppler and MuPDF into black, Ghostscript (through its default CMYK
+    profile) and PDFium into 32 of 255, which alone put 12% less ink on every page. What is
+    compared is what is drawn, not how an engine manages colour. An engine that draws nothing
+    dark anywhere keeps its raw ink (a blank rendering must not be scaled up to pass)."""
+    black = max((darkest for _, darkest in pages), default=0.0)
+    if black < MIN_BLACK:
+        black = 1.0
+    return [ink / black for ink, _ in pages]
+
+
+MIN_BLACK = 0.5
+"""The darkest pixel of a rendering must reach this darkness to serve as the engine's black."""
+
+
+def _inks_of_folder(folder: Path) -> list[tuple[float, float]]:
     from PIL import Image
 
     inks = []
@@ -102,7 +120,7 @@ def _inks_of_folder(folder: Path) -> list[float]:
     return inks
 
 
-def _pdfium_inks(pdf: Path, dpi: int) -> list[float]:
+def _pdfium_inks(pdf: Path, dpi: int) -> list[tuple[float, float]]:
     import pypdfium2
 
     document = pypdfium2.PdfDocument(str(pdf))
@@ -122,8 +140,9 @@ class EngineError(RuntimeError):
 
 
 def render_inks(pdf: Path, engines: tuple[str, ...], dpi: int = DPI) -> dict[str, list[float]]:
-    """Each engine's ink per page of ``pdf``. The command-line engines run at once, in their
-    own processes, while PDFium renders in this one."""
+    """Each engine's ink per page of ``pdf``, in its own black (``in_own_black``). The
+    command-line engines run at once, in their own processes, while PDFium renders in this
+    one."""
     with tempfile.TemporaryDirectory(prefix="zhpress-engines-") as tmp:
         running: dict[str, tuple[subprocess.Popen, Path]] = {}
         for engine in engines:
@@ -137,7 +156,7 @@ def render_inks(pdf: Path, engines: tuple[str, ...], dpi: int = DPI) -> dict[str
                 stderr=subprocess.PIPE,
             )
             running[engine] = (process, folder)
-        inks: dict[str, list[float]] = {}
+        inks: dict[str, list[tuple[float, float]]] = {}
         try:
             if "pdfium" in engines:
                 inks["pdfium"] = _pdfium_inks(pdf, dpi)
@@ -152,7 +171,7 @@ def render_inks(pdf: Path, engines: tuple[str, ...], dpi: int = DPI) -> dict[str
                 if process.poll() is None:
                     process.kill()
                     process.wait()
-        return {engine: inks[engine] for engine in engines}
+        return {engine: in_own_black(inks[engine]) for engine in engines}
 
 
 @dataclass
