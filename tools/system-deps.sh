@@ -6,9 +6,11 @@ set -eu
 
 # Pango (WeasyPrint's text layout), the CJK faces the styles name, the kai face for standfirsts,
 # fontconfig (font lookup), libgs-common (the CMYK output profile of the press PDF),
-# poppler-utils and qpdf (PDF checks), a Java runtime (epubcheck).
+# poppler-utils and qpdf (PDF checks); for the tests a Java runtime (epubcheck), and Ghostscript
+# and MuPDF, which render every page beside poppler and PDFium (tests/test_engines.py).
 PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fontconfig fonts-noto-cjk fonts-lxgw-wenkai libgs-common poppler-utils qpdf"
 if [ "${1:-}" = "--test" ]; then
+    PACKAGES="$PACKAGES ghostscript mupdf-tools"
     command -v java >/dev/null 2>&1 || PACKAGES="$PACKAGES default-jre-headless"
 fi
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .cidfonts import check_fonts, describe
 from .outputs import ERROR, OK, PDFS, Finding, Outputs, _tool_problem
 from .pdfscan import Objects
 
@@ -109,6 +110,31 @@ _RGB_NAME = re.compile(rb"/(?:DeviceRGB|CalRGB|RGB)(?![A-Za-z0-9])")
 _NOT_CONTENT = ("/Length1", "/Length2", "/Length3", "/N", "/FunctionType")
 _NOT_CONTENT_TYPES = ("/Metadata", "/ObjStm", "/XRef", "/EmbeddedFile", "/XML")
 _NOT_CONTENT_SUBTYPES = ("/Image", "/Type1C", "/CIDFontType0C", "/OpenType", "/XML")
+
+
+def check_cid_fonts(out: Outputs) -> list[Finding]:
+    """Every CFF face draws, for each code, the glyph whose CID is that code (cidfonts): what
+    Ghostscript, MuPDF and a print shop's RIP follow, where poppler and PDFium forgive."""
+    findings = []
+    for edition in PDFS:
+        if not out.has(edition):
+            continue
+        try:
+            reports = check_fonts(out.objects(edition), out.drawn(edition).codes)
+        except Exception as exc:
+            findings.append(_tool_problem(edition, "cid-fonts", exc))
+            continue
+        findings += [Finding(edition, "cid-fonts", ERROR, describe(r)) for r in reports if r.wrong]
+        if not any(r.wrong for r in reports):
+            findings.append(
+                Finding(
+                    edition,
+                    "cid-fonts",
+                    OK,
+                    f"{len(reports)} CFF face(s), every code drawn is its glyph's CID",
+                )
+            )
+    return findings
 
 
 def _rgb_findings(objects: Objects, used: dict[str, set[str]]) -> list[str]:

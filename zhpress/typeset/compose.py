@@ -259,8 +259,12 @@ def _make_line(
 ) -> Line:
     count = _gaps(p, start, end)
     spacing = 0.0
-    if justify and not final and count:
-        spacing = (avail - _natural(p, start, end)) / count
+    natural = _natural(p, start, end)
+    # A last line keeps its natural spacing, unless 先挤进 took a mark into it that would
+    # otherwise start a line of its own: then it is squeezed onto the measure like any other,
+    # or the mark would hang past the measure (the 。 ending a paragraph one em too long).
+    if justify and count and (not final or natural > avail + EPS):
+        spacing = (avail - natural) / count
     after = []
     for i in range(start + 1, end):
         extra = spacing if p.justifiable[i] else 0.0
