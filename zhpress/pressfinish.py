@@ -13,6 +13,11 @@ written file:
   ``MARK_OFFSET_MM`` outside the trim (never inside the bleed);
 - names the PDF/X version in the Info dictionary too (``GTS_PDFXVersion``), as PDF/X
   readers that look only there expect;
+- names the output intent by its registered printing condition (``FOGRA39``, ``CGATS TR
+  006`` … in the ICC's registry) when the press profile is a well-known profile of one
+  (``press: icc:`` in book.yaml, for a profile the shop supplies); WeasyPrint names it only
+  by the profile's description. The default profile (Ghostscript's generic CMYK, no
+  registered condition: see the README) keeps its description;
 - drops colour spaces that no content uses (WeasyPrint lists two Lab spaces and an ICC
   space on every page; the text is painted in DeviceCMYK) and, by rewriting the file with
   qpdf, every object nothing refers to (the Link annotations taken off the pages, the
@@ -42,6 +47,19 @@ MARK_LENGTH_MM = 5.0
 MARK_WIDTH_PT = 0.25
 """A hairline, as page-layout programs draw trim marks."""
 PDFX_VERSION = "PDF/X-4"
+ICC_REGISTRY = "http://www.color.org"
+REGISTERED_CONDITIONS = {
+    # A profile's description (as WeasyPrint writes it into the intent) -> the registered
+    # characterisation it is built on (ICC's registry of characterisation data).
+    "Coated FOGRA39 (ISO 12647-2:2004)": "FOGRA39",
+    "ISO Coated v2 (ECI)": "FOGRA39",
+    "ISO Coated v2 300% (ECI)": "FOGRA39",
+    "PSO Coated v3": "FOGRA51",
+    "PSO Uncoated v3 (FOGRA52)": "FOGRA52",
+    "Coated GRACoL 2006 (ISO 12647-2:2004)": "CGATS TR 006",
+    "U.S. Web Coated (SWOP) v2": "CGATS TR 001",
+    "Japan Color 2001 Coated": "JC200103",
+}
 _DEVICE_SPACES = {"/DeviceGray", "/DeviceRGB", "/DeviceCMYK", "/Pattern"}
 _COLOUR_SPACE_OPERATORS = "cs CS INLINE IMAGE"
 
@@ -54,6 +72,8 @@ def finish(path: Path) -> None:
         for page in pdf.pages:
             _add_slug_and_marks(pdf, page)
         pdf.docinfo[pikepdf.Name.GTS_PDFXVersion] = PDFX_VERSION
+        for intent in pdf.Root.get("/OutputIntents", []):
+            _name_registered_condition(intent)
         _drop_unused_colour_spaces(pdf)
         # qpdf writes only what the trailer reaches: the orphans go. Streams are copied
         # without decoding, and the ID is a hash of the content (same input, same bytes).
@@ -63,6 +83,22 @@ def finish(path: Path) -> None:
             fix_metadata_version=False,
             deterministic_id=True,
         )
+
+
+def _name_registered_condition(intent) -> None:
+    """PDF/X: an intent for a registered condition gives its registry name as
+    OutputConditionIdentifier and the registry's address; the profile's own description
+    moves to OutputCondition (and stays in Info)."""
+    import pikepdf
+
+    description = str(intent.get("/OutputConditionIdentifier", "")).strip()
+    registered = REGISTERED_CONDITIONS.get(description)
+    if registered is None:
+        return
+    intent.OutputConditionIdentifier = pikepdf.String(registered)
+    intent.RegistryName = pikepdf.String(ICC_REGISTRY)
+    intent.OutputCondition = pikepdf.String(description)
+    intent.Info = pikepdf.String(description)
 
 
 def mark_segments(
