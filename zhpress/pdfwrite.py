@@ -298,7 +298,7 @@ def _neutral_rgb_to_k(pdf: Any) -> None:
 
 def _drop_link_annotations(pdf: Any) -> None:
     """PDF/X wants no annotation on the printed area; the contents' links are for screens.
-    (The unreferenced annotation objects stay in the file; they are never shown.)"""
+    (The annotation objects left unreferenced are dropped by ``pressfinish``.)"""
     for obj in pdf.objects:
         if isinstance(obj, dict) and obj.get("Type") == "/Page":
             obj.pop("Annots", None)
