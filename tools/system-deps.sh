@@ -12,6 +12,8 @@ PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fontconfig fonts-noto-c
 if [ "${1:-}" = "--test" ]; then
     PACKAGES="$PACKAGES ghostscript mupdf-tools"
     command -v java >/dev/null 2>&1 || PACKAGES="$PACKAGES default-jre-headless"
+    # Ghostscript and MuPDF render the press PDF's slug and marks as a RIP would.
+    PACKAGES="$PACKAGES ghostscript mupdf-tools"
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

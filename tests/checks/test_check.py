@@ -296,3 +296,20 @@ def test_a_split_word_that_fits_a_line_is_still_caught_a_long_url_is_not(tmp_pat
     assert "01-split.md:6 line 1" in problems[0]
     report = measure_edition(paths["reader"], book, geometry_of(book))
     assert report.prohibited == ["01-split.md:6 line 1 (page 3): splits a Western word"]
+
+
+def test_a_press_pdf_without_a_slug_for_the_marks_is_caught(small, tmp_path):
+    """WeasyPrint alone writes the MediaBox at the bleed, with its crop marks inside the
+    bleed: a press PDF whose finishing step did not run must fail the fast checks."""
+    import pikepdf
+
+    root, paths = small
+    with pikepdf.open(paths["press"]) as pdf:
+        for page in pdf.pages:
+            page.obj.MediaBox = page.obj.BleedBox
+        data = io.BytesIO()
+        pdf.save(data)
+    root, dist = planted(small, tmp_path, "press", data.getvalue())
+    findings = errors(check.run_checks(load_book(root), dist, check.FAST_CHECKS))
+    assert [(f.edition, f.check) for f in findings] == [("press", "boxes")], findings
+    assert "slug beyond the bleed is under 3 mm (0.0, 0.0, 0.0, 0.0 mm)" in findings[0].message

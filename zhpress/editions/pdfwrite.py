@@ -247,6 +247,10 @@ def _write_pdf(document: Any, html: str, path: Path, press: bool) -> None:
         # Tagged, with WeasyPrint's PDF/UA-1 identification (DisplayDocTitle, MarkInfo, Lang).
         options.update(pdf_variant="pdf/ua-1", pdf_tags=True)
     document.write_pdf(str(path), finisher=_finisher(seed, press), **options)
+    if press:
+        from .pressfinish import finish
+
+        finish(path)  # slug and trim marks, Info's GTS_PDFXVersion, no unused objects
 
 
 def _pin_document_id(seed: bytes):
@@ -294,7 +298,7 @@ def _neutral_rgb_to_k(pdf: Any) -> None:
 
 def _drop_link_annotations(pdf: Any) -> None:
     """PDF/X wants no annotation on the printed area; the contents' links are for screens.
-    (The unreferenced annotation objects stay in the file; they are never shown.)"""
+    (The annotation objects left unreferenced are dropped by ``pressfinish``.)"""
     for obj in pdf.objects:
         if isinstance(obj, dict) and obj.get("Type") == "/Page":
             obj.pop("Annots", None)
