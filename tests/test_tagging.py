@@ -326,3 +326,37 @@ def test_mending_the_tree_changes_neither_text_nor_pages(mended, unmended, tmp_p
     assert len(new) == len(old) > 0
     for a, b in zip(new, old, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def unreferenced_objects(path: Path) -> list[tuple[int, int]]:
+    """Objects that nothing reachable from the trailer refers to."""
+    with pikepdf.open(path) as pdf:
+        seen: set[tuple[int, int]] = set()
+        stack: list[pikepdf.Object] = [pdf.trailer]
+        while stack:
+            obj = stack.pop()
+            if obj.is_indirect:
+                if obj.objgen in seen:
+                    continue
+                seen.add(obj.objgen)
+            if isinstance(obj, pikepdf.Array):
+                stack.extend(v for v in obj if isinstance(v, pikepdf.Object))
+            elif isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+                stack.extend(v for v in obj.values() if isinstance(v, pikepdf.Object))
+        return [
+            o.objgen
+            for o in pdf.objects
+            if o.is_indirect
+            and o.objgen != (0, 0)
+            and o.objgen not in seen
+            and not (isinstance(o, pikepdf.Stream) and o.get("/Type") in ("/ObjStm", "/XRef"))
+        ]
+
+
+def test_what_the_mending_took_out_is_not_left_in_the_file(mended):
+    """The elements, annotations and OBJRs the mending drops are not written as unreferenced
+    empty objects (pydyf cannot free an object; ``tagging._compact`` renumbers)."""
+    assert unreferenced_objects(mended) == []
+    with pikepdf.open(mended) as pdf:
+        assert pdf.check_pdf_syntax() == []
+        assert not any(isinstance(o, pikepdf.Dictionary) and not o.keys() for o in pdf.objects)

@@ -26,6 +26,7 @@ Everything here depends on how WeasyPrint 70.0 builds the tree; pyproject pins t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -100,6 +101,7 @@ class _Tree:
         self.document = self.get(self.root["K"][0])
         self.pages: tuple[Ref, ...] = pdf.page_references
         self.page_index = {ref: n for n, ref in enumerate(self.pages)}
+        self.dropped: set[int] = set()  # numbers of the objects emptied on the way
 
     def get(self, ref: Ref) -> Any:
         return self.pdf.objects[int(ref.split()[0])]
@@ -134,6 +136,7 @@ def finish(pdf: Any, document: Any, observation: Observation) -> None:
     _mend_definition_lists(tree, origins)
     _renumber_content(tree, pagination)
     _clear_orphans(tree, {element.number for element in tree.elements()})
+    _compact(pdf, tree.dropped)
 
 
 def _outside(tree: _Tree, in_tree: set[int]) -> set[tuple[int, int]]:
@@ -233,8 +236,9 @@ def _drop_annotation(tree: _Tree, objr: Ref) -> None:
     page["Annots"] = pydyf.Array(ref for ref in page["Annots"] if ref != record["Obj"])
     if not page["Annots"]:
         del page["Annots"]
-    tree.get(record["Obj"]).clear()
-    record.clear()
+    for obj in (tree.get(record["Obj"]), record):
+        obj.clear()
+        tree.dropped.add(obj.number)
 
 
 def _drop_leaders(tree: _Tree, origins: dict[int, Origin]) -> None:
@@ -412,8 +416,58 @@ def _renumber_content(tree: _Tree, pagination: set[tuple[int, int]]) -> None:
 
 
 def _clear_orphans(tree: _Tree, alive: set[int]) -> None:
-    """Empty the structure elements the tree no longer holds (pydyf writes every object it
-    was given; an empty dictionary is at least not a structure element)."""
+    """Empty the structure elements the tree no longer holds, for ``_compact`` to leave out."""
     for obj in tree.pdf.objects:
         if isinstance(obj, dict) and obj.get("Type") == "/StructElem" and obj.number not in alive:
             obj.clear()
+            tree.dropped.add(obj.number)
+
+
+_REFERENCE = re.compile(rb"(\d+) 0 R")
+
+
+def _compact(pdf: Any, dropped: set[int]) -> None:
+    """Leave out the objects emptied above and number the others 1, 2, 3 … again.
+
+    pydyf writes every object it holds and cannot mark one free, so without this the file
+    would carry a hundred unreferenced empty dictionaries, which a preflight reports. pydyf
+    and WeasyPrint refer to an object only as ``b"N 0 R"`` values in dictionaries and arrays
+    (``Object.reference``), except the page tree's ``Kids`` (``N, 0, 'R'`` triples): both
+    are rewritten. Must run last: a reference taken as bytes before it would be stale. If
+    anything still refers to a dropped object (a bug above), nothing is renumbered: the
+    file keeps the empty objects and stays valid."""
+    if not dropped:
+        return
+    kept = [obj for obj in pdf.objects if obj.number not in dropped]
+    places: list[tuple[Any, Any, int]] = []  # (container, key, object number)
+    seen: set[int] = set()
+
+    def find(value: Any) -> None:
+        if id(value) in seen:
+            return
+        seen.add(id(value))
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if isinstance(item, bytes):
+                match = _REFERENCE.fullmatch(item)
+                if match:
+                    places.append((value, key, int(match[1])))
+            elif isinstance(item, dict | list):
+                find(item)
+
+    for obj in kept:
+        if isinstance(obj, dict | list):
+            find(obj)
+        if hasattr(obj, "extra"):  # a stream's dictionary
+            find(obj.extra)
+    if any(number in dropped for _, _, number in places):
+        return
+    numbers = {obj.number: new for new, obj in enumerate(kept)}
+    for container, key, number in places:
+        container[key] = f"{numbers[number]} 0 R".encode()
+    kids = pdf.pages["Kids"]
+    for i in range(0, len(kids), 3):
+        kids[i] = numbers[kids[i]]
+    for new, obj in enumerate(kept):
+        obj.number = new
+    pdf.objects[:] = kept
