@@ -246,7 +246,14 @@ def _write_pdf(document: Any, html: str, path: Path, press: bool) -> None:
     else:
         # Tagged, with WeasyPrint's PDF/UA-1 identification (DisplayDocTitle, MarkInfo, Lang).
         options.update(pdf_variant="pdf/ua-1", pdf_tags=True)
-    document.write_pdf(str(path), finisher=_finisher(seed, press), **options)
+    # The reader's structure tree is mended before the file is written (tagging.finish),
+    # with what tagging.observed learns while WeasyPrint tags it.
+    from contextlib import nullcontext
+
+    from . import tagging
+
+    with nullcontext(None) if press else tagging.observed() as observation:
+        document.write_pdf(str(path), finisher=_finisher(seed, press, observation), **options)
     if press:
         from .pressfinish import finish
 
@@ -304,11 +311,15 @@ def _drop_link_annotations(pdf: Any) -> None:
             obj.pop("Annots", None)
 
 
-def _finisher(seed: bytes, press: bool):
+def _finisher(seed: bytes, press: bool, observation: Any = None):
     pin = _pin_document_id(seed)
 
     def finisher(document: Any, pdf: Any) -> None:
         pin(document, pdf)
+        if observation is not None:
+            from . import tagging
+
+            tagging.finish(pdf, document, observation)
         if press:
             _neutral_rgb_to_k(pdf)
             _drop_link_annotations(pdf)
