@@ -22,7 +22,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from zhpress.cjk import NO_LINE_END, NO_LINE_START
+from zhpress.cjk import NO_LINE_START
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINES = ROOT / "tools" / "engines"
@@ -161,8 +161,8 @@ class Line:
 
     label: str
     end: float  # em short of the measure (negative: a mark hangs outside)
-    pushed: bool  # the line-start/end rules moved a character over (“ may not end a line,
-    # the character before ” may not be parted from it)
+    room: float  # em the next line's first unbreakable unit needs: a line that cannot
+    # stretch is as full as it can be when it ends less than this short
 
 
 @dataclass
@@ -186,22 +186,27 @@ class Verdict:
                 if number > 0 and line["start"] > EDGE_EM:
                     self.indented.append(f"{label} starts {line['start']:.2f} em in")
                 if not line["last"]:
-                    after = lines[number + 1]
-                    pushed = after["second"] in NO_LINE_START or after["first"] in NO_LINE_END
-                    self.lines.append(Line(label, line["end"], pushed))
+                    self.lines.append(Line(label, line["end"], lines[number + 1]["lead"]))
             for gap in p["gaps"]:
                 self.gaps.append(gap["em"])
                 if gap["em"] < MIN_GAP_EM:
                     self.narrow.append(f"{where} {gap['pair']} {gap['em']:.3f} em")
 
-    def ragged(self, tolerance: float = RAGGED_EM) -> list[str]:
-        """Lines ending more than ``tolerance`` em short. With a tolerance of a whole em (an
-        engine that cannot stretch between ideographs), one more em where the CLREQ rules
-        pushed a character over; an engine that stretches fills such a line anyway."""
+    def ragged(self) -> list[str]:
+        """Lines ending more than RAGGED_EM short of the measure (not justified)."""
         return [
             f"{line.label} ends {line.end:.2f} em short"
             for line in self.lines
-            if line.end > tolerance + (1.0 if line.pushed and tolerance >= 1 else 0.0)
+            if line.end > RAGGED_EM
+        ]
+
+    def unfilled(self) -> list[str]:
+        """Lines that could have held the next line's first unbreakable unit: what is left
+        when an engine cannot stretch a line (WebKitGTK), or wraps early (text-wrap: pretty)."""
+        return [
+            f"{line.label} ends {line.end:.2f} em short, room for {line.room:.2f}"
+            for line in self.lines
+            if line.end > line.room + RAGGED_EM
         ]
 
     def summary(self) -> str:
@@ -210,7 +215,7 @@ class Verdict:
         low = gaps[0] if gaps else float("nan")
         return (
             f"{len(self.ragged())}/{len(self.lines)} lines > {RAGGED_EM} em short "
-            f"({len(self.ragged(1.0))} short by a whole character), "
+            f"({len(self.unfilled())} could hold more), "
             f"{len(self.indented)} indented, {len(self.prohibited)} prohibited starts, "
             f"{len(gaps)} gaps min {low:.3f} median {median:.3f} em, "
             f"{len(self.narrow)} under {MIN_GAP_EM}"

@@ -76,11 +76,11 @@ def test_chromium_justifies_every_line_to_the_right_edge(width, chapters):
 @pytest.mark.parametrize("width", WIDTHS)
 def test_webkit_fills_every_line_to_the_last_character(width, chapters):
     # `text-wrap: pretty` on justified text made WebKit end 304 of 346 lines 1 to 5 em short
-    # (issue 15). WebKitGTK itself cannot do better than "full to within one character":
-    # see the next test.
+    # (issue 15). WebKitGTK itself cannot do better than "as full as the next line's first
+    # unbreakable unit allows" (see the next test).
     result = verdict("webkit", width, chapters)
     assert len(result.lines) > 20, result.summary()
-    assert result.ragged(1.0) == [], (result.summary(), result.ragged(1.0)[:10])
+    assert result.unfilled() == [], (result.summary(), result.unfilled()[:10])
 
 
 @pytest.mark.xfail(
@@ -117,3 +117,64 @@ def test_lines_start_at_the_left_edge(engine, width, chapters):
     # A Western run's spacing must not indent the line it starts.
     result = verdict(engine, width, chapters)
     assert result.indented == [], (result.summary(), result.indented[:10])
+
+
+# --- A chapter full of Han/Western boundaries, at every position a line can break ----------
+
+STRESS_WIDTHS = (390, 430, 820)
+
+
+def _stress_text() -> str:
+    """Western runs of every length after and before ideographs, at shifting offsets."""
+    han = "新型工业化佛山制造业转型升级综合改革试点"
+    runs = ("3", "12", "2023", "54%", "IP", "GDP", "5G", "A股")
+    parts = []
+    for i in range(64):
+        parts.append(han[i % 7 : i % 7 + 1 + i % 5] + runs[i % len(runs)])
+        if i % 9 == 8:
+            parts.append("，")
+    return "".join(parts) + "。"
+
+
+@pytest.fixture(scope="module")
+def stress_chapters(tmp_path_factory) -> list[Path]:
+    from conftest import write_book
+
+    folder = tmp_path_factory.mktemp("stress")
+    body = "\n\n".join(_stress_text()[k:] for k in (0, 5, 11))
+    root = write_book(
+        folder / "book", {"a.md": f"---\npanelist: 王小明\ntitle: 第1篇\n---\n\n{body}\n"}
+    )
+    write_epub(load_book(root), folder / "stress.epub")
+    return unpack(folder / "stress.epub", folder / "unzipped")
+
+
+@pytest.mark.parametrize("width", STRESS_WIDTHS)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_western_runs_at_line_edges_leave_no_margin_there(engine, width, stress_chapters):
+    reason = _missing(engine)
+    if reason:
+        pytest.skip(f"{engine}: {reason}")
+    result = judge(engine, stress_chapters, width)
+    assert len(result.gaps) > 150, result.summary()
+    assert result.narrow == [], (result.summary(), result.narrow[:5])
+    assert result.indented == [], (result.summary(), result.indented[:5])
+    assert result.prohibited == [], result.summary()
+    short = result.ragged() if engine == "chromium" else result.unfilled()
+    assert short == [], (result.summary(), short[:5])
+
+
+def test_without_the_binding_margins_reach_the_line_edges(stress_chapters):
+    # The check above can fail: let runs part from their Han neighbour and Chromium starts
+    # lines 1/4 em in (or ends them 1/4 em short).
+    reason = _missing("chromium")
+    if reason:
+        pytest.skip(f"chromium: {reason}")
+    css = stress_chapters[0].parent.parent / "styles" / "epub.css"
+    original = css.read_text("utf-8")
+    css.write_text(original + "\n.nb { white-space: normal; }\n", "utf-8")
+    try:
+        result = judge("chromium", stress_chapters, 390)
+    finally:
+        css.write_text(original, "utf-8")
+    assert result.indented or result.ragged(), result.summary()

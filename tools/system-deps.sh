@@ -7,11 +7,12 @@ set -eu
 # Pango (WeasyPrint's text layout), the CJK faces the styles name, the kai face for standfirsts,
 # fontconfig (font lookup), libgs-common (the CMYK output profile of the press PDF),
 # poppler-utils and qpdf (PDF checks), a Java runtime (epubcheck); for the tests, the engines
-# the EPUB is laid out in: WebKitGTK through gjs under Xvfb (xauth for xvfb-run), and Chromium.
+# the EPUB is laid out in: WebKitGTK through gjs under Xvfb (xauth for xvfb-run), Chromium,
+# and calibre (its converter is the road to Kindle and Kobo; ~100 MB, under 2 min to install).
 PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fontconfig fonts-noto-cjk fonts-lxgw-wenkai libgs-common poppler-utils qpdf"
 if [ "${1:-}" = "--test" ]; then
     command -v java >/dev/null 2>&1 || PACKAGES="$PACKAGES default-jre-headless"
-    PACKAGES="$PACKAGES gjs gir1.2-webkit2-4.0 xvfb xauth chromium"
+    PACKAGES="$PACKAGES gjs gir1.2-webkit2-4.0 xvfb xauth chromium calibre"
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

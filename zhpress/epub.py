@@ -37,6 +37,7 @@ from .errors import BookError, FontError
 from .fonts import _NO_GLYPH, Face, missing_characters, narrow_marks, resolve_faces, subset_face
 from .html import STYLES, environment, markdown_inline
 from .manuscript import Book
+from .westernspace import space_html
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -179,8 +180,9 @@ def join_soft_breaks(text: str) -> str:
 
 
 def paragraph_html(text: str) -> Markup:
-    # markdown_inline resolves soft breaks after Markdown, as the print editions do.
-    return markdown_inline(text)
+    # markdown_inline resolves soft breaks after Markdown, as the print editions do; the
+    # Han/Western spacing is markup, so every reading system shows it (westernspace.py).
+    return space_html(markdown_inline(text))
 
 
 def plain_text(text: str) -> str:
@@ -251,7 +253,9 @@ def cover_alt(book: Book) -> str:
 
 
 def _render(template: str, **context: Any) -> str:
-    return environment().get_template(f"epub/{template}").render(**context)
+    env = environment()
+    env.filters["spaced"] = space_html  # {{ text | spaced }}: Han/Western spacing as markup
+    return env.get_template(f"epub/{template}").render(**context)
 
 
 def render_documents(book: Book, cover_href: str) -> list[Document]:

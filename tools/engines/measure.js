@@ -8,7 +8,8 @@
 // zhpressMeasure() returns, for the engine, the viewport width and per paragraph:
 //   lines: [{start, end, first, second, last}]  start/end: the ink's distance (em) from the
 //          content box's left and right edges (negative when a mark hangs outside), first and
-//          second: the line's first two characters, last: the paragraph's final line;
+//          second: the line's first two characters, last: the paragraph's final line,
+//          lead: the width (em) of the line's first unbreakable unit;
 //   gaps:  [{pair, em}]           the space between a Han character and a Western run beside it.
 // Text is never changed: the page is measured as the reading system shows it.
 
@@ -56,6 +57,7 @@ function characters(paragraph, cache) {
       if (!rect) continue;
       out.push({
         ch,
+        unit: node.parentElement.closest(".nb"), // bound to its neighbours: no break inside
         left: rect.left,
         right: rect.right,
         middle: (rect.top + rect.bottom) / 2,
@@ -116,6 +118,21 @@ function measureParagraph(paragraph, cache) {
     gaps.push({ pair: a.ch + b.ch, em: Math.max(after, before) / em });
   }
 
+  // The first unbreakable unit of a line: its bound group (.nb), or its first character with
+  // the next one when CLREQ keeps them together (a mark that may not start a line after it,
+  // or an opening mark that may not end one). A line that cannot stretch is full when the
+  // next line's unit would not have fitted on it.
+  const lead = (l) => {
+    const [a, b] = l.chars;
+    let right = a.right;
+    if (a.unit) {
+      for (const c of l.chars) if (c.unit === a.unit) right = Math.max(right, c.right);
+    } else if (b && (NO_LINE_START.includes(b.ch) || "‘“（《〈「『【〔〖［｛".includes(a.ch))) {
+      right = b.right;
+    }
+    return (right - a.left) / em;
+  };
+
   return {
     text: paragraph.textContent.slice(0, 12),
     em,
@@ -125,6 +142,7 @@ function measureParagraph(paragraph, cache) {
       start: (Math.min(...l.chars.map((c) => c.left)) - left) / em,
       end: (right - Math.max(...l.chars.map((c) => c.right))) / em,
       last: n === lines.length - 1,
+      lead: lead(l),
     })),
     gaps,
   };
