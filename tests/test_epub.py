@@ -137,7 +137,8 @@ def small_epub(tmp_path_factory) -> Epub:
     }
     yaml_text = (
         "title: 测试书名\nkicker: 引题\nmoderator: 张三\nlede: |\n  导语一段。\n"
-        "publisher: 测试出版社\ndate: 2024-03-01\nchapters:\n  - a.md\n  - b.md\n"
+        "publisher: 测试出版社\ndate: 2024-03-01\nrights: 版权所有，翻印必究\nseries: 圆桌论坛\n"
+        "chapters:\n  - a.md\n  - b.md\n"
     )
     write_book(root, chapters, yaml_text)
     return Epub(build(root, root.parent / "small.epub"))
@@ -170,6 +171,10 @@ def body_text(root: etree._Element, skip_classes: tuple[str, ...] = ()) -> str:
 
     visit(root.find("x:body", NS))
     return "".join(parts).replace("\n", "")
+
+
+def body_text_of(element: etree._Element) -> str:
+    return "".join(element.itertext())
 
 
 def doc_type(root: etree._Element) -> str:
@@ -429,11 +434,12 @@ def test_metadata(seed_epub, seed_book):
     opf, book = seed_epub.opf, seed_book
     assert opf.get(XML_LANG) == "zh-Hans"
     assert opf.findtext("opf:metadata/dc:language", namespaces=NS) == "zh-Hans"
-    titles = opf.findall("opf:metadata/dc:title", NS)
-    assert titles[0].text == book.title
-    assert seed_epub.refines(titles[0].get("id"), "title-type") == ["main"]
-    kicker = [t for t in titles if t.text == book.kicker]
-    assert kicker and seed_epub.refines(kicker[0].get("id"), "title-type") == ["subtitle"]
+    # One title, the headline: a second dc:title (the overline) became "headline: overline".
+    (title,) = opf.findall("opf:metadata/dc:title", NS)
+    assert title.text == book.title
+    assert book.kicker and opf.find("opf:metadata/opf:meta[@property='title-type']", NS) is None
+    ncx = etree.fromstring(seed_epub.read("toc.ncx"))
+    assert ncx.findtext("ncx:docTitle/ncx:text", namespaces=NS) == book.title
     creators = opf.findall("opf:metadata/dc:creator", NS)
     assert [c.text for c in creators] == list(book.panelists)
     ids = [c.get("id") for c in creators]
@@ -462,8 +468,31 @@ def test_publisher_and_date_when_book_yaml_gives_them(small_epub):
     opf = small_epub.opf
     assert opf.findtext("opf:metadata/dc:publisher", namespaces=NS) == "测试出版社"
     assert opf.findtext("opf:metadata/dc:date", namespaces=NS) == "2024-03-01"
+    assert opf.findtext("opf:metadata/dc:rights", namespaces=NS) == "版权所有，翻印必究"
+    (series,) = small_epub.meta("belongs-to-collection")
+    assert series.text == "圆桌论坛"
+    assert small_epub.refines(series.get("id"), "collection-type") == ["series"]
+    assert [t.text for t in opf.findall("opf:metadata/dc:title", NS)] == ["测试书名"]
     (creator,) = [c for c in opf.findall("opf:metadata/dc:creator", NS) if c.text == "欧阳修"]
     assert small_epub.refines(creator.get("id"), "file-as") == ["Ouyang, Xiu"]
+
+
+def test_colophon_names_publisher_date_rights_and_series(small_epub):
+    (root,) = [r for _, r in small_epub.spine() if doc_type(r) == "colophon"]
+    labels = [dt.text for dt in root.iterfind(".//x:dt", NS)]
+    values = {
+        dt.text: body_text_of(dd)
+        for dt, dd in zip(root.iterfind(".//x:dt", NS), root.iterfind(".//x:dd", NS), strict=True)
+    }
+    for label, value in (
+        ("书名", "测试书名"),
+        ("引题", "引题"),
+        ("栏目", "圆桌论坛"),
+        ("出版者", "测试出版社"),
+        ("出版日期", "2024-03-01"),
+        ("版权", "版权所有，翻印必究"),
+    ):
+        assert values.get(label) == value, (label, labels)
 
 
 def test_accessibility_metadata(seed_epub):

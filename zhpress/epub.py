@@ -326,7 +326,8 @@ def colophon_rows(book: Book, identifier: str, faces: dict[str, Face]) -> list[d
     rows.append({"label": "嘉宾", "value": "、".join(book.panelists)})
     if book.moderator:
         rows.append({"label": "主持人", "value": book.moderator})
-    for key, label in (("publisher", "出版者"), ("date", "出版日期"), ("edition", "版次")):
+    keys = (("publisher", "出版者"), ("date", "出版日期"), ("edition", "版次"), ("rights", "版权"))
+    for key, label in keys:
         if book.meta.get(key) not in (None, ""):
             rows.append({"label": label, "value": str(book.meta[key])})
     rows.append({"label": "标识符", "value": identifier})
@@ -614,11 +615,10 @@ def _metadata(eb: epub.EpubBook, book: Book, identifier: str) -> None:
     eb.IDENTIFIER_ID = "pub-id"
     eb.set_identifier(identifier)
     eb.title = book.title  # used for the NCX docTitle
+    # One dc:title, the headline. The overline (引题) is no title: stored as a second
+    # dc:title, calibre and the stores joined them, "headline: overline" (issue 15). It stays
+    # in the text (opening page, colophon).
     eb.add_metadata("DC", "title", book.title, {"id": "title"})
-    _meta(eb, "title-type", "main", refines="title")
-    if book.kicker:
-        eb.add_metadata("DC", "title", book.kicker, {"id": "kicker"})
-        _meta(eb, "title-type", "subtitle", refines="kicker")
     eb.set_language(book.language)
     # Pitfall 1: add_author() gives every creator id="creator" (and puts a MARC scheme on
     # file-as); each panelist gets its own id, role and pinyin sort name here.
