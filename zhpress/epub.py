@@ -272,6 +272,7 @@ def render_documents(book: Book, cover_href: str) -> list[Document]:
                 "cover.xhtml",
                 lang=lang,
                 doc_title="封面",
+                html_class="cover-page",
                 cover_href=cover_href,
                 cover_alt=cover_alt(book),
             ),
@@ -678,7 +679,7 @@ COVER_HREF = "images/cover.png"
 def write_epub(book: Book, path: Path, progress: Callable[[str], None] | None = None) -> None:
     """Write the EPUB edition of ``book`` to ``path`` (the pipeline renames it into place).
     ``progress`` is told the name of each stage as it starts."""
-    from .cover import render_cover
+    from .covertype import render_type_cover
 
     step = progress or (lambda stage: None)
     step("documents")
@@ -701,7 +702,7 @@ def write_epub(book: Book, path: Path, progress: Callable[[str], None] | None = 
     subsets = subsets_for(roles, faces)
     css = fonts_css(list(subsets), left_out)
     step("cover")
-    cover_png = render_cover(book)
+    cover_png = render_type_cover(book)
 
     step("package")
     eb = epub.EpubBook()
