@@ -20,7 +20,7 @@ from urllib.request import url2pathname
 
 from markupsafe import Markup
 
-from . import __version__, compose
+from . import __version__, compose, widegap
 from .errors import BookError, FontError
 from .fonts import Face, Shaper, missing_characters, resolve_faces, subset_file
 from .html import environment, lines_html, runs_from_markdown
@@ -466,7 +466,11 @@ def composed(book: Book, plan: Plan | None = None) -> Composed:
         role: set(missing_characters(plan.faces[role], chars)) for role, chars in needed.items()
     }
     check_glyphs(plan, lambda role, ch: ch not in lacking[role])
-    files = {role: subset_file(plan.faces[role], chars) for role, chars in needed.items()}
+    wide = widegap.wide_chars(piece.runs for piece in plan.pieces.values())
+    files = {
+        role: subset_file(plan.faces[role], chars, wide.get(role, ("", "")))
+        for role, chars in needed.items()
+    }
     shapers = {role: _shaper(path, book.language) for role, path in files.items()}
     fonts = tuple(sorted((role, str(path)) for role, path in files.items()))
     lang = book.language
