@@ -62,9 +62,7 @@ def wide_chars(pieces: Iterable[list[tuple[str, str]]]) -> dict[str, tuple[str, 
         for positions, k in ((right, 0), (left, 1)):
             for i in positions:
                 found.setdefault(role_at[i], (set(), set()))[k].add(text[i])
-    return {
-        role: ("".join(sorted(r)), "".join(sorted(left))) for role, (r, left) in found.items()
-    }
+    return {role: ("".join(sorted(r)), "".join(sorted(left))) for role, (r, left) in found.items()}
 
 
 def css(right: bool, left: bool) -> str:
@@ -269,3 +267,60 @@ def mark(glyphs: list, text: str, quarter: float) -> list:
         pad_l = quarter if g.index in left else 0.0
         out.append(replace(g, pad_right=pad_r, pad_left=pad_l) if pad_r or pad_l else g)
     return out
+
+
+# --- What a reader's copy gives ------------------------------------------------------------
+
+COPY_SPACE_EM = 0.1
+"""A gap between two glyphs wider than this (in em of the text) is read as a space: poppler's
+word break (TextOutputDev's minimum word space) and about where MuPDF and PDFium break too."""
+
+
+def boundary_tokens(text: str) -> list[str]:
+    """Every Western word or number of ``text`` that gets 1/4 em, with the ideographs it sits
+    between (``破3万``, ``至2023年``, ``业IP``): what a search must find verbatim."""
+    quarter = cjk.quarter_em_boundaries(text)
+    tokens = []
+    for start, end in cjk.western_runs(text):
+        if start in quarter or end in quarter:
+            a = start - 1 if start in quarter else start
+            b = end + 1 if end in quarter else end
+            tokens.append(text[a:b])
+    return tokens
+
+
+def copy_text(runs: Iterable) -> str:
+    """The text of ``runs`` (``pdfscan.Run``, in drawing order) as a copy reads it: a space
+    where two runs on one line leave more than ``COPY_SPACE_EM`` between them, lines joined
+    with nothing (a line end is no space in Chinese)."""
+    out: list[str] = []
+    last = None
+    for run in runs:
+        same_line = (
+            last is not None and last.page == run.page and abs(last.baseline - run.baseline) < 0.5
+        )
+        if same_line and run.x0 - last.x1 > COPY_SPACE_EM * max(run.size, last.size):
+            out.append(" ")
+        out.append(run.text)
+        last = run
+    return "".join(out)
+
+
+def unsearchable(segments: Iterable[tuple[str, str]], copied: str) -> list[str]:
+    """For each ``(where, visible text)`` of the manuscript, the boundary tokens that a search
+    of ``copied`` (``copy_text``) finds fewer times than the manuscript has them: where a
+    copy reads a space that is not there."""
+    from collections import Counter
+
+    wanted: Counter[str] = Counter()
+    first: dict[str, str] = {}
+    for where, text in segments:
+        for token in boundary_tokens(text):
+            wanted[token] += 1
+            first.setdefault(token, where)
+    return [
+        f"{first[token]}: '{token}' found {copied.count(token)} of {count} time(s), "
+        "a copy reads a space in it"
+        for token, count in wanted.items()
+        if copied.count(token) < count
+    ]
