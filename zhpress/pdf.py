@@ -135,6 +135,8 @@ class Piece:
     where: str  # "chapter.md:12", for the missing-glyph error
     indent: float = 0.0
     measure: float | None = None
+    role: str = ""
+    """The face the element's style sets (its runs may change it); "" for the first run's."""
 
     @property
     def text(self) -> str:
@@ -256,6 +258,7 @@ def plan_book(book: Book) -> Plan:
                 "justify",
                 _where(yaml, block.line),
                 indent=INDENT_EM * size,
+                role="kai",
             ),
         )
     for c, chapter in enumerate(book.chapters):
@@ -292,6 +295,7 @@ def plan_book(book: Book) -> Plan:
                     "justify",
                     _where(chapter.path, block.line),
                     indent=INDENT_EM * size,
+                    role="serif",
                 ),
             )
     plan.need("serif", book.title)
@@ -487,13 +491,14 @@ def composed(book: Book, plan: Plan | None = None) -> Composed:
     lines: dict[str, list[compose.Line]] = {}
     for key, piece in plan.pieces.items():
         measure = piece.measure or plan.geometry.measure
-        memo = (tuple(piece.runs), piece.size, piece.mode, measure, piece.indent, fonts, lang)
+        role = piece.role or piece.runs[0][1]  # a paragraph may open in **bold**
+        memo = (tuple(piece.runs), piece.size, piece.mode, measure, piece.indent, role, fonts, lang)
         found = _PIECES.get(memo)
         if found is None:
             runs = full_width_quotes(piece.runs, shapers)
             para = compose.prepare(runs, piece.size, shape, ink)
             result = compose_piece(para, piece, measure)
-            found = _PIECES[memo] = (result, lines_html(result, piece.runs[0][1]))
+            found = _PIECES[memo] = (result, lines_html(result, role))
         lines[key], html[key] = found
     result = Composed(html, lines, files)
     _COMPOSED.clear()
