@@ -10,6 +10,8 @@ set -eu
 PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fontconfig fonts-noto-cjk fonts-lxgw-wenkai libgs-common poppler-utils qpdf"
 if [ "${1:-}" = "--test" ]; then
     command -v java >/dev/null 2>&1 || PACKAGES="$PACKAGES default-jre-headless"
+    # MuPDF's and Ghostscript's text extraction and rendering, for the search tests.
+    PACKAGES="$PACKAGES mupdf-tools ghostscript"
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
