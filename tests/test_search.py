@@ -336,3 +336,14 @@ def test_the_subset_has_wide_forms_chosen_by_ss19_and_ss20():
         shifted = [n for n in order if n != base and bounds(n) is not None]
         x0, y0, x1, y1 = bounds(base)
         assert (x0 + q, y0, x1 + q, y1) in [bounds(n) for n in shifted]
+
+
+def test_the_fast_check_catches_the_old_gap(small):
+    from zhpress import check
+
+    book, new, old = small
+    found = check.run_checks(book, {"reader": old}, [check.check_search])
+    errors = [f for f in found if f.severity == check.ERROR]
+    assert len(errors) >= 10 and "'破3万' found 0 of" in " ".join(f.message for f in errors)
+    found = check.run_checks(book, {"reader": new}, [check.check_search])
+    assert [f.severity for f in found] == [check.OK]

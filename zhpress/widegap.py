@@ -81,7 +81,9 @@ def add_wide_glyphs(data: bytes, right: str, left: str) -> bytes:
         return data
     from fontTools.ttLib import TTFont
 
-    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
+    # recalcBBoxes=False: recomputing every outline's bounds took a second for a 700-glyph
+    # CFF subset; only the new glyphs can grow the font's extents (``_grow_extents``).
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False, recalcBBoxes=False)
     cmap = font.getBestCmap()
     extra = round(font["head"].unitsPerEm * EXTRA_EM)
     adder = _CffAdder(font) if "CFF " in font else _GlyfAdder(font)
@@ -100,6 +102,7 @@ def add_wide_glyphs(data: bytes, right: str, left: str) -> bytes:
             to_right[to_left[base]] = both
             to_left[to_right[base]] = both
     adder.finish()
+    _grow_extents(font, adder.added)
     _add_features(font, [(RIGHT, to_right), (LEFT, to_left)])
     out = io.BytesIO()
     font.save(out)
@@ -115,6 +118,7 @@ class _GlyfAdder:
         self.order = list(font.getGlyphOrder())
         self.glyf = font["glyf"]
         self.hmtx = font["hmtx"]
+        self.added: list[tuple[Bounds, int]] = []
 
     def add(self, base: str, shift: int, extra: int) -> str:
         name = f"glyph{len(self.order):05d}"
@@ -128,8 +132,11 @@ class _GlyfAdder:
         self.order.append(name)
         self.glyf.glyphOrder = self.order
         self.glyf[name] = glyph
+        if glyph.numberOfContours:
+            glyph.recalcBounds(self.glyf)
         advance, lsb = self.hmtx[base]
         self.hmtx[name] = (advance + extra, lsb + shift)
+        self.added.append((_bounds(self.font.getGlyphSet(), base, shift), advance + extra))
         return name
 
     def finish(self) -> None:
@@ -151,6 +158,7 @@ class _CffAdder:
         self.glyphs = font.getGlyphSet()
         self.hmtx = font["hmtx"]
         self.charstrings = self.top.CharStrings
+        self.added: list[tuple[Bounds, int]] = []
 
     def add(self, base: str, shift: int, extra: int) -> str:
         from fontTools.pens.t2CharStringPen import T2CharStringPen
@@ -170,6 +178,7 @@ class _CffAdder:
         self._append(name, charstring, fd)
         self.order.append(name)
         self.hmtx[name] = (width, lsb + shift)
+        self.added.append((_bounds(self.glyphs, base, shift), width))
         return name
 
     def _append(self, name: str, charstring, fd: int | None) -> None:
@@ -185,6 +194,40 @@ class _CffAdder:
     def finish(self) -> None:
         self.top.charset = list(self.order)
         self.font.setGlyphOrder(self.order)
+
+
+Bounds = tuple[float, float, float, float] | None
+
+
+def _bounds(glyphs, name: str, shift: int) -> Bounds:
+    """The outline bounds of glyph ``name`` moved right by ``shift`` (None: no outline)."""
+    from fontTools.pens.boundsPen import BoundsPen
+
+    pen = BoundsPen(glyphs)
+    glyphs[name].draw(pen)
+    if pen.bounds is None:
+        return None
+    x0, y0, x1, y1 = pen.bounds
+    return x0 + shift, y0, x1 + shift, y1
+
+
+def _grow_extents(font, added: list[tuple[Bounds, int]]) -> None:
+    """The font's bounding box and horizontal extents, grown to hold the new glyphs (their
+    outlines only move right, their advances only grow)."""
+    from fontTools.misc.roundTools import otRound
+
+    head, hhea = font["head"], font["hhea"]
+    for bounds, advance in added:
+        hhea.advanceWidthMax = max(hhea.advanceWidthMax, advance)
+        if bounds is None:
+            continue
+        x0, y0, x1, y1 = (otRound(v) for v in bounds)
+        head.xMin, head.yMin = min(head.xMin, x0), min(head.yMin, y0)
+        head.xMax, head.yMax = max(head.xMax, x1), max(head.yMax, y1)
+        hhea.xMaxExtent = max(hhea.xMaxExtent, x1)
+    if "CFF " in font:
+        top = font["CFF "].cff.topDictIndex[0]
+        top.FontBBox = [head.xMin, head.yMin, head.xMax, head.yMax]
 
 
 def _add_features(font, features: list[tuple[str, dict[str, str]]]) -> None:
