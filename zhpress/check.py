@@ -438,12 +438,13 @@ def check_search(out: Outputs) -> list[Finding]:
     from . import widegap
 
     segments = [(s.where, s.spaced or s.text) for u in out.units() for s in u.segments]
+    words = widegap.mixed_words(segments)
     findings = []
     for edition in PDFS:
         if not out.has(edition):
             continue
         try:
-            problems = widegap.unsearchable(segments, widegap.copy_text(out.drawn(edition).runs))
+            problems = widegap.unsearchable(words, widegap.copy_text(out.drawn(edition).runs))
         except Exception as exc:
             findings.append(_tool_problem(edition, "search", exc))
             continue
@@ -451,7 +452,7 @@ def check_search(out: Outputs) -> list[Finding]:
         if len(problems) > 10:
             findings.append(Finding(edition, "search", ERROR, f"and {len(problems) - 10} more"))
         if not problems:
-            count = sum(len(widegap.boundary_tokens(text)) for _, text in segments)
+            count = sum(n for n, _ in words.values())
             findings.append(Finding(edition, "search", OK, f"{count} mixed words found as written"))
     return findings
 

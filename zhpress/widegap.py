@@ -349,21 +349,25 @@ def copy_text(runs: Iterable) -> str:
     return "".join(out)
 
 
-def unsearchable(segments: Iterable[tuple[str, str]], copied: str) -> list[str]:
-    """For each ``(where, visible text)`` of the manuscript, the boundary tokens that a search
-    of ``copied`` (``copy_text``) finds fewer times than the manuscript has them: where a
-    copy reads a space that is not there."""
-    from collections import Counter
-
-    wanted: Counter[str] = Counter()
-    first: dict[str, str] = {}
+def mixed_words(segments: Iterable[tuple[str, str]]) -> dict[str, tuple[int, str]]:
+    """Every boundary token of the manuscript's ``(where, visible text)`` segments: how many
+    times it occurs, and where first."""
+    found: dict[str, tuple[int, str]] = {}
     for where, text in segments:
         for token in boundary_tokens(text):
-            wanted[token] += 1
-            first.setdefault(token, where)
-    return [
-        f"{first[token]}: '{token}' found {copied.count(token)} of {count} time(s), "
-        "a copy reads a space in it"
-        for token, count in wanted.items()
-        if copied.count(token) < count
-    ]
+            count, first = found.get(token, (0, where))
+            found[token] = (count + 1, first)
+    return found
+
+
+def unsearchable(words: dict[str, tuple[int, str]], copied: str) -> list[str]:
+    """The ``mixed_words`` that a search of ``copied`` (``copy_text``) finds fewer times than
+    the manuscript has them: where a copy reads a space that is not there."""
+    problems = []
+    for token, (count, where) in words.items():
+        seen = copied.count(token)
+        if seen < count:
+            problems.append(
+                f"{where}: '{token}' found {seen} of {count} time(s), a copy reads a space in it"
+            )
+    return problems
