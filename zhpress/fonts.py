@@ -306,7 +306,7 @@ def cmap_of(path: Path, index: int) -> frozenset[int]:
 
 # --- Subsetting -------------------------------------------------------------------------------
 
-SUBSET_VERSION = 4
+SUBSET_VERSION = 5
 """Bump when the subsetting code changes what it writes, so old cache entries are not reused."""
 
 SUBSET_FEATURES: tuple[str, ...] = ("kern", "halt", "chws")
