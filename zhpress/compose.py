@@ -170,7 +170,7 @@ def prepare(
                 pos += len(cluster)
         offset += len(run_text)
     quarter = cjk.quarter_em_boundaries(text)
-    glyphs = widegap.mark(glyphs, text, 0.25 * size)
+    glyphs = widegap.mark(glyphs, text, 0.25 * size, quarter)
     gap = [0.0]
     justifiable = [False]
     breakable = [False]

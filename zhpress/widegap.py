@@ -34,12 +34,13 @@ EXTRA_EM = 0.25
 """The gap a wide glyph carries on its side, in em: CLREQ's 1/4 em."""
 
 
-def sides(text: str) -> tuple[set[int], set[int]]:
+def sides(text: str, quarter: set[int] | None = None) -> tuple[set[int], set[int]]:
     """Positions of the ideographs of ``text`` that carry 1/4 em on their right (before a
-    Western run) and on their left (after one)."""
+    Western run) and on their left (after one); ``quarter``: its 1/4 em boundaries, when
+    known already."""
     right: set[int] = set()
     left: set[int] = set()
-    for boundary in cjk.quarter_em_boundaries(text):
+    for boundary in cjk.quarter_em_boundaries(text) if quarter is None else quarter:
         if cjk.is_ideograph(text[boundary - 1]):
             right.add(boundary - 1)
         else:
@@ -297,12 +298,13 @@ def _lang_sys():
     return system
 
 
-def mark(glyphs: list, text: str, quarter: float) -> list:
+def mark(glyphs: list, text: str, quarter: float, boundaries: set[int] | None = None) -> list:
     """``glyphs`` (``compose.Glyph``) with ``pad_right``/``pad_left`` set to ``quarter`` on
-    the ideographs whose wide form may carry the 1/4 em of a boundary of ``text``."""
+    the ideographs whose wide form may carry the 1/4 em of a boundary of ``text`` (its
+    ``boundaries``, when known already)."""
     from dataclasses import replace
 
-    right, left = sides(text)
+    right, left = sides(text, boundaries)
     if not right and not left:
         return glyphs
     out = []
