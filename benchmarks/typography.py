@@ -2,12 +2,15 @@
 """Print the issue's typography table for the seed book: our two print editions beside the
 same text set by plain WeasyPrint CSS (text-align: justify), measured the same way.
 
-    python benchmarks/typography.py [--book book]
+    python benchmarks/typography.py [--book book] [--trim 32开]
+
+``--trim`` sets the book at another trim (A5, 32开, 16开) than its book.yaml names.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import tempfile
@@ -26,6 +29,7 @@ from zhpress.typeset.geometry import geometry_of  # noqa: E402
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--book", type=Path, default=ROOT / "book")
+    parser.add_argument("--trim", help="set the book at this trim instead of book.yaml's")
     args = parser.parse_args()
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
     import weasyprint  # noqa: F401  (imported once here, so no column pays for it)
@@ -33,6 +37,8 @@ def main() -> int:
     from zhpress.typeset import composed_book
 
     book = load_book(args.book)
+    if args.trim:
+        book = dataclasses.replace(book, meta={**book.meta, "trim": args.trim})
     g = geometry_of(book)
     columns = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -59,6 +65,7 @@ def main() -> int:
             )
             columns[name] = [
                 str(len(report.short_lines)),
+                str(len(report.overfull_lines)),
                 str(len(report.squeezed_marks)),
                 str(report.wrong_chars),
                 str(len(report.prohibited)),
@@ -72,6 +79,7 @@ def main() -> int:
             ]
     rows = [
         "non-final lines short of the measure by > 0.15 em",
+        "lines past the measure",
         "lone 、，。；：？！ squeezed below 0.75 em",
         "characters wrong in the text layer (copy/search)",
         "lines starting/ending with a prohibited character",

@@ -6,9 +6,16 @@ set -eu
 
 # Pango (WeasyPrint's text layout), the CJK faces the styles name, the kai face for standfirsts,
 # fontconfig (font lookup), libgs-common (the CMYK output profile of the press PDF),
-# poppler-utils and qpdf (PDF checks), a Java runtime (epubcheck).
-PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fontconfig fonts-noto-cjk fonts-lxgw-wenkai libgs-common poppler-utils qpdf"
+# libharfbuzz-subset0 (WeasyPrint cuts the embedded fonts with it; without it, it falls back to
+# fontTools and the same book gives other bytes), poppler-utils and qpdf (PDF checks).
+# For the tests: a Java runtime (epubcheck); Ghostscript and MuPDF, which render every page
+# beside poppler and PDFium (tests/checks/test_engines.py) and the press PDF's slug as a RIP
+# would; the engines the EPUB is laid out in: WebKitGTK through gjs under Xvfb (xauth for
+# xvfb-run), Chromium, and calibre (its converter is the road to Kindle and Kobo; ~100 MB,
+# under 2 min to install).
+PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig fonts-noto-cjk fonts-lxgw-wenkai libgs-common poppler-utils qpdf"
 if [ "${1:-}" = "--test" ]; then
+    PACKAGES="$PACKAGES ghostscript mupdf-tools gjs gir1.2-webkit2-4.0 xvfb xauth chromium calibre"
     command -v java >/dev/null 2>&1 || PACKAGES="$PACKAGES default-jre-headless"
 fi
 

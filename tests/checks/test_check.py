@@ -158,10 +158,10 @@ def test_a_glyph_missing_from_a_face_is_caught(small, tmp_path, monkeypatch):
     root, _ = small
     original = composed_book.subset_file
 
-    def lossy(face, chars):
+    def lossy(face, chars, *wide):
         if face.role == "serif":
             chars = chars.replace("段", "")
-        return original(face, chars)
+        return original(face, chars, *wide)
 
     monkeypatch.setattr(composed_book, "subset_file", lossy)
     monkeypatch.setattr(composed_book, "missing_characters", lambda face, chars: [])
@@ -327,3 +327,20 @@ def test_check_says_which_editions_are_out_of_date_instead_of_text_errors(small,
     assert re.search(r"^epub\s+current\s+error\s+out of date", result.stdout, re.M)
     assert not re.search(r"^(press|epub)\s+text\s", result.stdout, re.M)
     assert re.search(r"^reader\s+text\s+error", result.stdout, re.M)  # judged: really wrong
+
+
+def test_a_press_pdf_without_a_slug_for_the_marks_is_caught(small, tmp_path):
+    """WeasyPrint alone writes the MediaBox at the bleed, with its crop marks inside the
+    bleed: a press PDF whose finishing step did not run must fail the fast checks."""
+    import pikepdf
+
+    root, paths = small
+    with pikepdf.open(paths["press"]) as pdf:
+        for page in pdf.pages:
+            page.obj.MediaBox = page.obj.BleedBox
+        data = io.BytesIO()
+        pdf.save(data)
+    root, dist = planted(small, tmp_path, "press", data.getvalue())
+    findings = errors(check.run_checks(load_book(root), dist, check.FAST_CHECKS))
+    assert [(f.edition, f.check) for f in findings] == [("press", "boxes")], findings
+    assert "slug beyond the bleed is under 3 mm (0.0, 0.0, 0.0, 0.0 mm)" in findings[0].message

@@ -76,6 +76,23 @@ def test_a_mark_at_the_line_end_is_squeezed_in_not_pushed_to_the_next_line(make)
     assert not lines[1].text.startswith("，")
 
 
+def test_a_mark_squeezed_into_the_last_line_keeps_it_on_the_measure(make):
+    """The 。 ending a paragraph cannot start a line of its own; taken into a last line that
+    is already full, that line is squeezed like any other, never left an em past the measure
+    (the seed book at 32开 and 16开 ended two paragraphs so)."""
+    p = make(LINE24 + LINE24 + "。")
+    lines = compose(p, 24 * EM)
+    assert [line.text for line in lines] == [LINE24, LINE24 + "。"]
+    last = lines[-1]
+    assert last.final
+    assert last.width == pytest.approx(24 * EM)
+    assert 0 < -last.spacing <= 0.05 * EM
+    assert last.glyphs[-1].width == pytest.approx(EM)  # the full stop keeps its em
+    # A last line with room to spare keeps its natural spacing.
+    (short,) = compose(make("中文排版。"), 24 * EM)
+    assert short.spacing == 0 and short.width == pytest.approx(5 * EM)
+
+
 def test_when_squeezing_is_too_much_a_character_is_pushed_down(make):
     # On a short measure one more em is more than 1/20 em per gap: push 都 down instead.
     p = make("中文排版的标准是每一行都，对齐")
@@ -125,8 +142,11 @@ def test_digits_at_a_line_start_get_no_quarter_em_but_inside_a_line_they_do(make
     # Rendered: the first Western run has no left margin at the line start.
     html = str(lines_html(lines, "serif"))
     second_html = html.split("\n")[1]
-    assert second_html.startswith('<span class="w" style="letter-spacing:0;')
+    assert second_html.startswith('<span class="w" style="letter-spacing:0')
     assert "margin-left" not in second_html.split("</span>")[0]
+    # ... and the 1/4 em after it is 年's wide form (widegap), not a margin.
+    assert "margin" not in second_html.split("</span>")[0]
+    assert "<span style=\"font-feature-settings:'ss20'\">年</span>" in second_html
     assert 2 * EM < number_width < 2.5 * EM
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .cidfonts import check_fonts, describe
 from .outputs import ERROR, OK, PDFS, Finding, Outputs, _tool_problem
 from .pdfscan import Objects
 
@@ -111,6 +112,31 @@ _NOT_CONTENT_TYPES = ("/Metadata", "/ObjStm", "/XRef", "/EmbeddedFile", "/XML")
 _NOT_CONTENT_SUBTYPES = ("/Image", "/Type1C", "/CIDFontType0C", "/OpenType", "/XML")
 
 
+def check_cid_fonts(out: Outputs) -> list[Finding]:
+    """Every CFF face draws, for each code, the glyph whose CID is that code (cidfonts): what
+    Ghostscript, MuPDF and a print shop's RIP follow, where poppler and PDFium forgive."""
+    findings = []
+    for edition in PDFS:
+        if not out.has(edition):
+            continue
+        try:
+            reports = check_fonts(out.objects(edition), out.drawn(edition).codes)
+        except Exception as exc:
+            findings.append(_tool_problem(edition, "cid-fonts", exc))
+            continue
+        findings += [Finding(edition, "cid-fonts", ERROR, describe(r)) for r in reports if r.wrong]
+        if not any(r.wrong for r in reports):
+            findings.append(
+                Finding(
+                    edition,
+                    "cid-fonts",
+                    OK,
+                    f"{len(reports)} CFF face(s), every code drawn is its glyph's CID",
+                )
+            )
+    return findings
+
+
 def _rgb_findings(objects: Objects, used: dict[str, set[str]]) -> list[str]:
     """RGB anywhere: colour operators in any content stream (pages, forms, annotation
     appearances, patterns), RGB colour spaces in any dictionary (images, shadings, groups,
@@ -193,6 +219,23 @@ def _shading_problems(objects: Objects, ref: str) -> list[str]:
     return found
 
 
+SLUG_MIN_MM = 3.0
+
+
+def _slug_problem(media: Any, bleed: list[float]) -> str | None:
+    """The trim marks sit in a slug outside the bleed (``editions.pressfinish``): the MediaBox
+    must reach at least SLUG_MIN_MM beyond the BleedBox on every side, or there is no room for
+    them and a RIP would print them into the bleed."""
+    if not isinstance(media, list) or len(media) != 4:
+        return "no MediaBox of its own"
+    x0, y0, x1, y1 = (float(v) for v in media)
+    room = (bleed[0] - x0, bleed[1] - y0, x1 - bleed[2], y1 - bleed[3])
+    if min(room) < SLUG_MIN_MM * MM - 0.1:
+        shown = ", ".join(f"{d / MM:.1f}" for d in room)
+        return f"the slug beyond the bleed is under {SLUG_MIN_MM:g} mm ({shown} mm)"
+    return None
+
+
 def check_press_pdf(out: Outputs) -> list[Finding]:
     """PDF/X-4 output intent (CMYK), TrimBox and a 3 mm BleedBox on every page, no RGB."""
     if not out.has("press"):
@@ -229,8 +272,17 @@ def check_press_pdf(out: Outputs) -> list[Finding]:
             shown = ", ".join(f"{d / MM:.1f}" for d in deltas)
             boxes.append(f"page {number}: bleed is not 3 mm ({shown} mm)")
             break
+        slug = _slug_problem(objects.get(page.get("/MediaBox")), box)
+        if slug:
+            boxes.append(f"page {number}: {slug}")
+            break
     findings += [Finding("press", "boxes", ERROR, p) for p in boxes] or [
-        Finding("press", "boxes", OK, f"{len(objects.pages)} pages with TrimBox and 3 mm bleed")
+        Finding(
+            "press",
+            "boxes",
+            OK,
+            f"{len(objects.pages)} pages with TrimBox, 3 mm bleed and a slug for the marks",
+        )
     ]
     rgb = _rgb_findings(objects, out.names("press"))
     if rgb:

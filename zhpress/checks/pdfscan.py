@@ -294,6 +294,8 @@ class Drawn:
     """font name -> pages where glyph 0 (.notdef, the missing-glyph box) is drawn."""
     unmapped: dict[str, list[int]] = field(default_factory=dict)
     """font name -> pages where a glyph has no ToUnicode entry (copy and search lose it)."""
+    codes: dict[str, set[int]] = field(default_factory=dict)
+    """font name -> the codes drawn with it (cidfonts checks them against the font's CIDs)."""
 
 
 def _unicode_map(data: bytes) -> dict[int, str]:
@@ -400,6 +402,7 @@ def drawn_text(objects: Objects) -> Drawn:
             for i in range(0, len(hexed) - step + 1, step):
                 code = int.from_bytes(hexed[i : i + step], "big")
                 drawn.glyphs += 1
+                drawn.codes.setdefault(info.name, set()).add(code)
                 if code == 0 and info.width == 2:
                     drawn.notdef.setdefault(info.name, []).append(page)
                 text = info.to_unicode.get(code)

@@ -22,10 +22,12 @@ from ..editions.paths import edition_paths
 from ..errors import EXIT_BAD_INPUT, EXIT_CHECKS_FAILED, EXIT_OK, ChecksFailed, ZhpressError
 from ..manuscript.load import load_book
 from ..manuscript.model import Book
+from ..typeset import widegap
+from . import engines
 from .active_content import check_active_content
 from .lines import check_lines, check_typography
 from .outputs import ERROR, LABEL, OK, PDFS, SKIPPED, WARNING, Finding, Outputs, _tool_problem
-from .pdf_objects import check_pdf_fonts, check_pdf_glyphs, check_press_pdf
+from .pdf_objects import check_cid_fonts, check_pdf_fonts, check_pdf_glyphs, check_press_pdf
 from .text_reaches_editions import between_chapters, epub_stream, find_units, pdf_text
 
 
@@ -61,6 +63,58 @@ def check_text(out: Outputs) -> list[Finding]:
         else:
             count = sum(len(u.text) for u in units)
             findings.append(Finding(edition, "text", OK, f"{count} characters, all in order"))
+    return findings
+
+
+def check_search(out: Outputs) -> list[Finding]:
+    """A search finds the manuscript's mixed words: no copy of a PDF reads a space into
+    ``突破3万亿`` where the page has its 1/4 em (``typeset.widegap``). Text conservation leaves
+    whitespace out, so it cannot see this."""
+    segments = [(s.where, s.spaced or s.text) for u in out.units() for s in u.segments]
+    words = widegap.mixed_words(segments)
+    findings = []
+    for edition in PDFS:
+        if not out.has(edition):
+            continue
+        try:
+            problems = widegap.unsearchable(words, widegap.copy_text(out.drawn(edition).runs))
+        except Exception as exc:
+            findings.append(_tool_problem(edition, "search", exc))
+            continue
+        findings += [Finding(edition, "search", ERROR, p) for p in problems[:10]]
+        if len(problems) > 10:
+            findings.append(Finding(edition, "search", ERROR, f"and {len(problems) - 10} more"))
+        if not problems:
+            count = sum(n for n, _ in words.values())
+            findings.append(Finding(edition, "search", OK, f"{count} mixed words found as written"))
+    return findings
+
+
+def check_engines(out: Outputs) -> list[Finding]:
+    """Both PDFs draw the same ink on every page in Ghostscript, MuPDF and PDFium as in poppler
+    (engines): the engines a print shop's RIP, an e-reader and Chrome use. Optional tools:
+    the ones missing are named and skipped."""
+    have = engines.available()
+    missing = [e for e in engines.ENGINES if not have[e]]
+    note = (
+        f"{', '.join(missing)} not installed (ghostscript, mupdf-tools, poppler-utils, "
+        "pip install pypdfium2)"
+    )
+    if not have[engines.REFERENCE] or len(missing) == len(engines.ENGINES) - 1:
+        return [Finding("all", "engines", SKIPPED, f"nothing to compare: {note}")]
+    present = tuple(e for e in engines.ENGINES if have[e])
+    findings = [Finding("all", "engines", SKIPPED, note)] if missing else []
+    for edition in PDFS:
+        if not out.has(edition):
+            continue
+        try:
+            comparison = engines.compare(out.paths[edition], present)
+        except Exception as exc:
+            findings.append(_tool_problem(edition, "engines", exc))
+            continue
+        findings += [Finding(edition, "engines", ERROR, p) for p in comparison.problems] or [
+            Finding(edition, "engines", OK, engines.summary(comparison))
+        ]
     return findings
 
 
@@ -131,12 +185,14 @@ FAST_CHECKS: list[Check] = [
     check_outputs_exist,
     check_pdf_fonts,
     check_pdf_glyphs,
+    check_cid_fonts,
     check_press_pdf,
     check_active_content,
     check_text,
+    check_search,
     check_lines,
 ]
-SLOW_CHECKS: list[Check] = [check_typography, check_epubcheck, check_leftovers]
+SLOW_CHECKS: list[Check] = [check_typography, check_engines, check_epubcheck, check_leftovers]
 
 
 def run_checks(book: Book, paths: dict[str, Path], checks: list[Check]) -> list[Finding]:

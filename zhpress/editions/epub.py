@@ -158,11 +158,10 @@ def _metadata(eb: epub.EpubBook, book: Book, identifier: str) -> None:
     eb.IDENTIFIER_ID = "pub-id"
     eb.set_identifier(identifier)
     eb.title = book.title  # used for the NCX docTitle
+    # One dc:title, the headline. The overline (引题) is no title: stored as a second
+    # dc:title, calibre and the stores joined them, "headline: overline" (issue 15). It stays
+    # in the text (opening page, colophon).
     eb.add_metadata("DC", "title", book.title, {"id": "title"})
-    _meta(eb, "title-type", "main", refines="title")
-    if book.kicker:
-        eb.add_metadata("DC", "title", book.kicker, {"id": "kicker"})
-        _meta(eb, "title-type", "subtitle", refines="kicker")
     eb.set_language(book.language)
     # Pitfall 1: add_author() gives every creator id="creator" (and puts a MARC scheme on
     # file-as); each panelist gets its own id, role and pinyin sort name here.
@@ -222,7 +221,7 @@ COVER_HREF = "images/cover.png"
 def write_epub(book: Book, path: Path, progress: Callable[[str], None] | None = None) -> None:
     """Write the EPUB edition of ``book`` to ``path`` (the pipeline renames it into place).
     ``progress`` is told the name of each stage as it starts."""
-    from .cover import render_cover
+    from .covertype import render_type_cover
 
     step = progress or (lambda stage: None)
     step("documents")
@@ -245,7 +244,7 @@ def write_epub(book: Book, path: Path, progress: Callable[[str], None] | None = 
     subsets = subsets_for(roles, faces)
     css = fonts_css(list(subsets), left_out)
     step("cover")
-    cover_png = render_cover(book)
+    cover_png = render_type_cover(book)
 
     step("package")
     eb = epub.EpubBook()

@@ -27,6 +27,7 @@ from ..typeset.fonts import (
 )
 from .epub_fonts import family_of
 from .templates import environment
+from .westernspace import space_html
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -146,8 +147,9 @@ def join_soft_breaks(text: str) -> str:
 
 
 def paragraph_html(text: str) -> Markup:
-    # markdown_inline resolves soft breaks after Markdown, as the print editions do.
-    return markdown_inline(text)
+    # markdown_inline resolves soft breaks after Markdown, as the print editions do; the
+    # Han/Western spacing is markup, so every reading system shows it (westernspace.py).
+    return space_html(markdown_inline(text))
 
 
 def plain_text(text: str) -> str:
@@ -218,7 +220,9 @@ def cover_alt(book: Book) -> str:
 
 
 def render_template(template: str, **context: Any) -> str:
-    return environment().get_template(f"epub/{template}").render(**context)
+    env = environment()
+    env.filters["spaced"] = space_html  # {{ text | spaced }}: Han/Western spacing as markup
+    return env.get_template(f"epub/{template}").render(**context)
 
 
 def render_documents(book: Book, cover_href: str) -> list[Document]:
@@ -235,6 +239,7 @@ def render_documents(book: Book, cover_href: str) -> list[Document]:
                 "cover.xhtml",
                 lang=lang,
                 doc_title="封面",
+                html_class="cover-page",
                 cover_href=cover_href,
                 cover_alt=cover_alt(book),
             ),
@@ -291,7 +296,8 @@ def colophon_rows(book: Book, identifier: str, faces: dict[str, Face]) -> list[d
     rows.append({"label": "嘉宾", "value": "、".join(book.panelists)})
     if book.moderator:
         rows.append({"label": "主持人", "value": book.moderator})
-    for key, label in (("publisher", "出版者"), ("date", "出版日期"), ("edition", "版次")):
+    keys = (("publisher", "出版者"), ("date", "出版日期"), ("edition", "版次"), ("rights", "版权"))
+    for key, label in keys:
         if book.meta.get(key) not in (None, ""):
             rows.append({"label": label, "value": str(book.meta[key])})
     rows.append({"label": "标识符", "value": identifier})

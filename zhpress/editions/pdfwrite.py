@@ -246,7 +246,18 @@ def _write_pdf(document: Any, html: str, path: Path, press: bool) -> None:
     else:
         # Tagged, with WeasyPrint's PDF/UA-1 identification (DisplayDocTitle, MarkInfo, Lang).
         options.update(pdf_variant="pdf/ua-1", pdf_tags=True)
-    document.write_pdf(str(path), finisher=_finisher(seed, press), **options)
+    # The reader's structure tree is mended before the file is written (tagging.finish),
+    # with what tagging.observed learns while WeasyPrint tags it.
+    from contextlib import nullcontext
+
+    from . import tagging
+
+    with nullcontext(None) if press else tagging.observed() as observation:
+        document.write_pdf(str(path), finisher=_finisher(seed, press, observation), **options)
+    if press:
+        from .pressfinish import finish
+
+        finish(path)  # slug and trim marks, Info's GTS_PDFXVersion, no unused objects
 
 
 def _pin_document_id(seed: bytes):
@@ -294,17 +305,21 @@ def _neutral_rgb_to_k(pdf: Any) -> None:
 
 def _drop_link_annotations(pdf: Any) -> None:
     """PDF/X wants no annotation on the printed area; the contents' links are for screens.
-    (The unreferenced annotation objects stay in the file; they are never shown.)"""
+    (The annotation objects left unreferenced are dropped by ``pressfinish``.)"""
     for obj in pdf.objects:
         if isinstance(obj, dict) and obj.get("Type") == "/Page":
             obj.pop("Annots", None)
 
 
-def _finisher(seed: bytes, press: bool):
+def _finisher(seed: bytes, press: bool, observation: Any = None):
     pin = _pin_document_id(seed)
 
     def finisher(document: Any, pdf: Any) -> None:
         pin(document, pdf)
+        if observation is not None:
+            from . import tagging
+
+            tagging.finish(pdf, document, observation)
         if press:
             _neutral_rgb_to_k(pdf)
             _drop_link_annotations(pdf)

@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from .. import cjk
+from . import widegap
 
 # Squeezing is tracking made tighter. A line may take in at most one em more than its
 # measure, and no gap may close by more than 1/20 em, which the side bearings of CJK faces
@@ -62,6 +63,10 @@ class Glyph:
     """Position of the cluster's first character in the paragraph text."""
     western: bool = False
     """Part of a Western word or number: no justification inside it."""
+    pad_right: float = 0.0
+    pad_left: float = 0.0
+    """The 1/4 em (in pt) this ideograph's wide form carries on that side when the Western
+    run beside it is on the same line (see ``widegap``); the gap still counts as a gap here."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,7 @@ def prepare(
                 pos += len(cluster)
         offset += len(run_text)
     quarter = cjk.quarter_em_boundaries(text)
+    glyphs = widegap.mark(glyphs, text, 0.25 * size, quarter)
     gap = [0.0]
     justifiable = [False]
     breakable = [False]
@@ -259,8 +265,12 @@ def _make_line(
 ) -> Line:
     count = _gaps(p, start, end)
     spacing = 0.0
-    if justify and not final and count:
-        spacing = (avail - _natural(p, start, end)) / count
+    natural = _natural(p, start, end)
+    # A last line keeps its natural spacing, unless 先挤进 took a mark into it that would
+    # otherwise start a line of its own: then it is squeezed onto the measure like any other,
+    # or the mark would hang past the measure (the 。 ending a paragraph one em too long).
+    if justify and count and (not final or natural > avail + EPS):
+        spacing = (avail - natural) / count
     after = []
     for i in range(start + 1, end):
         extra = spacing if p.justifiable[i] else 0.0
