@@ -153,8 +153,9 @@ def prepare(
 
     ``centred``: marks that sit in the middle of their em and are never compressed (the pause
     and stop marks of a Traditional book, ``cjk.CENTRED_IN_TRADITIONAL``). Their ink alone
-    cannot say so: the narrow ！ or ： of a Traditional face ends before the middle of its em
-    and would be taken for a mark with a blank after it, then run into the 」 beside it."""
+    says so only by a hair: the ！ of Noto Serif CJK TC ends 0.553 em into its em, 0.003 em
+    past the line that makes a mark "ink on the left, blank on the right"; a face a book
+    chooses in ``fonts:`` whose marks are not centred would have them compressed outright."""
     text = "".join(t for t, _ in runs)
     western_at = [False] * len(text)
     for start, end in cjk.western_runs(text):
