@@ -77,7 +77,7 @@ def check_search(out: Outputs) -> list[Finding]:
         if not out.has(edition):
             continue
         try:
-            problems = widegap.unsearchable(words, widegap.copy_text(out.drawn(edition).runs))
+            problems = widegap.unsearchable(words, widegap.copy_pages(out.drawn(edition).runs))
         except Exception as exc:
             findings.append(_tool_problem(edition, "search", exc))
             continue
