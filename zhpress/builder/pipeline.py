@@ -48,6 +48,8 @@ def build(
     started = time.perf_counter()
     # 1. Load: the manuscript, once, into the Book model every later stage reads.
     book = load_book(book_dir)
+    for warning in book.warnings:
+        log(f"warning: {warning}")
     try:
         with output_folder.build_lock(out):
             output_folder.check_claim(out, book_dir, force=force)
