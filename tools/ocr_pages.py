@@ -235,7 +235,16 @@ def _render(markup: str, png: Path) -> None:
         raise SystemExit(f"{png.stem}: the page runs to {len(document.pages)} pages; shorten it")
     document.write_pdf(pdf)
     subprocess.run(
-        ["pdftoppm", "-r", "300", "-png", "-singlefile", "-gray", str(pdf), str(png.with_suffix(""))],
+        [
+            "pdftoppm",
+            "-r",
+            "300",
+            "-png",
+            "-singlefile",
+            "-gray",
+            str(pdf),
+            str(png.with_suffix("")),
+        ],
         check=True,
     )
 

@@ -34,7 +34,7 @@ from .articles import (
     title_affinity,
 )
 from .decode import Decoded, read_source
-from .headings import pair_by_content, pair_by_runs
+from .headings import pair_by_content, pair_by_runs, split_strip
 from .names import name_slug
 from .normalize import Change, Chars, apply, normalize
 from .page import MODERATOR, Line, Page, segment_lines, split_headline, split_lines
@@ -133,17 +133,29 @@ def _body_paragraphs(page: Page) -> tuple[list[Paragraph], list[Paragraph], bool
     if page.headline is not None:
         index = page.lines.index(page.headline)
         nxt = page.lines[index + 1] if index + 1 < len(page.lines) else None
+        top = page.kicker or page.headline
+        above = page.lines.index(top) - 1
+        while above >= 0 and page.lines[above] is page.moderator:
+            above -= 1
+        prv = page.lines[above] if above >= 0 else None
         for ps in per_region:
-            if not ps or nxt is None or ps[0].lines[0] is not nxt:
+            after = bool(ps) and nxt is not None and ps[0].lines[0] is nxt
+            # Tesseract may give part of the standfirst before the headline block
+            before = bool(ps) and prv is not None and ps[-1].lines[-1] is prv
+            if not (after or before):
                 continue
             others = [p for p in all_paras if p not in ps] or ps[1:]
             body_widths = sorted(p.width for p in others for _ in p.lines)
             body_w = body_widths[len(body_widths) // 2] if body_widths else 0
-            for p in ps:
-                if body_w and p.width >= body_w + 4 and p.width >= 1.25 * body_w:
-                    lede.append(p)
-                else:
-                    break
+
+            def wide(p: Paragraph, body_w: int = body_w) -> bool:
+                return bool(body_w) and p.width >= body_w + 4 and p.width >= 1.25 * body_w
+
+            if after:
+                lede.extend(itertools.takewhile(wide, ps))
+            else:
+                tail = list(itertools.takewhile(wide, reversed(ps)))
+                lede[:0] = reversed(tail)
     body = [p for p in all_paras if p not in lede]
     return lede, body, explicit
 
@@ -215,9 +227,43 @@ def _read_on(
     return out
 
 
-def _pairs(page: Page, body_text: str, path: Path) -> tuple[list[tuple[Chars, Chars]], list[str]]:
+def _strip_pairs(page: Page, body_text: str, log: list[Change]) -> list[tuple[Chars, Chars]]:
+    """One (name, title) pair per spaced strip; the spaces OCR put between its cells go."""
+    pairs = []
+    for line in page.strips:
+        chars = []
+        for ch, origin in _line_chars(line):
+            if ch.isspace():
+                log.append(Change("ocr-spaces", origin, ch, ""))
+            else:
+                chars.append((ch, origin))
+        normalized = "".join(apply(ch) or ch for ch, _ in chars)
+        cut = split_strip(normalized, body_text)
+        if cut:
+            pairs.append((chars[:cut], chars[cut:]))
+        else:  # no name shape at all: the whole strip is the title, the name a placeholder
+            pairs.append((_placeholder(f"{PLACEHOLDER_NAME}{len(pairs) + 1}"), chars))
+    return pairs
+
+
+def _pairs(
+    page: Page, body_text: str, path: Path, log: list[Change]
+) -> tuple[list[tuple[Chars, Chars]], list[str]]:
     """(name, title) character lists from the vertical runs, and any warning about them."""
     runs = page.vertical_runs
+    if page.strips:
+        pairs = _strip_pairs(page, body_text, log)
+        found = ", ".join(
+            f"{''.join(c for c, _ in n)} / {''.join(c for c, _ in t)}" for n, t in pairs
+        )
+        warning = (
+            f"{path}:{page.strips[0].no}: the vertical headings came as spaced lines (one per "
+            f"strip); names and titles split as: {found} — check them against the page"
+        )
+        if runs:
+            more, warnings = _pairs(replace(page, strips=[]), body_text, path, log)
+            return pairs + more, [warning, *warnings]
+        return pairs, [warning]
     if not runs:
         return [], [
             f"{path}:1: no vertical headings (panelists' names and titles, one character per "
@@ -364,7 +410,7 @@ def build_draft(decoded: Decoded, path: Path) -> Draft:
             f"the title is a placeholder ({PLACEHOLDER_HEADLINE})"
         )
     elif split is None:
-        kicker = None
+        kicker = b.item(_line_chars(page.kicker)) if page.kicker is not None else None
         title = b.item(_line_chars(head))
     else:
         kicker_text, _, title_at = split
@@ -388,7 +434,7 @@ def build_draft(decoded: Decoded, path: Path) -> Draft:
     texts = [b.item(join_lines(p.lines)) for p in body]
     if not body:
         raise SourceError("no body text on the page, only headings", path=path)
-    raw_pairs, pair_warnings = _pairs(page, "\n".join(texts), path)
+    raw_pairs, pair_warnings = _pairs(page, "\n".join(texts), path, b.log)
     costs = _rescore(body, explicit)
     placeholders = not raw_pairs
     if placeholders:
@@ -574,7 +620,5 @@ def import_page(source: Path, out: Path, *, force: bool = False, report: bool = 
     for entry in draft.review:
         print(f"warning: {entry}", file=sys.stderr)
     if draft.review:
-        print(
-            f"{len(draft.review)} decision(s) to review: {out / REVIEW_FILE}", file=sys.stderr
-        )
+        print(f"{len(draft.review)} decision(s) to review: {out / REVIEW_FILE}", file=sys.stderr)
     return EXIT_OK

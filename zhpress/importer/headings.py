@@ -169,3 +169,34 @@ def pair_by_content(runs: list[Chars], normalized: str, body: str) -> list[tuple
         k = i
     pairs.reverse()
     return pairs
+
+
+def split_strip(normalized: str, body: str) -> int:
+    """Where the name ends in one vertical strip read as a line (spaces already removed).
+
+    A strip holds exactly one heading: a name of 2-4 characters, then the title. The name is
+    chosen as ``pair_by_content`` chooses it (surname tables, name-length prior, title openers)
+    and the title is scored by how much of it echoes the body; so a misread surname (类 for 郑)
+    still leaves a three-character name when the title's first word echoes the text.
+    """
+    simple = to_simplified(normalized)
+    if len(simple) != len(normalized):
+        simple = normalized
+    echo = _echo_lengths(normalized, body)
+    best, best_len = None, 0
+    for name_len, prior in NAME_LENGTH_PRIOR.items():
+        if name_len + 2 > len(normalized):
+            continue
+        if not all(is_han(ch) for ch in normalized[:name_len]):
+            continue
+        compound = simple[:2] in COMPOUND_SURNAMES and name_len >= 3
+        surname = compound or simple[0] in COMMON_SURNAMES
+        score = prior + (SURNAME_BONUS if surname else 0.0)
+        if compound:
+            score -= prior
+        if simple[name_len - 1] in TITLE_OPENERS:
+            score -= TITLE_OPENER_PENALTY
+        score += _title_score(normalized, echo, name_len, len(normalized))
+        if best is None or score > best:
+            best, best_len = score, name_len
+    return best_len
