@@ -205,7 +205,8 @@ def _html(sheet: Sheet, strips_only: int | None = None, mask_strips: bool = Fals
         return f'<div class="strip">{name}<div class="gap"></div>{title}</div>'
 
     if strips_only is not None:
-        return f"<html><head><style>{CSS}</style></head><body>{strip(sheet.articles[strips_only])}</body></html>"
+        alone = strip(sheet.articles[strips_only])
+        return f"<html><head><style>{CSS}</style></head><body>{alone}</body></html>"
     parts = [
         f'<div class="kicker">{html.escape(sheet.kicker)}</div>',
         f'<div class="headline">{html.escape(sheet.headline)}</div>',
@@ -223,7 +224,8 @@ def _html(sheet: Sheet, strips_only: int | None = None, mask_strips: bool = Fals
     parts.append("</div>")
     cls = "hidden" if mask_strips else ""
     size = f"@page {{ size: {sheet.page_width}mm 297mm; }}"
-    return f'<html><head><style>{CSS}{size}</style></head><body class="{cls}">{"".join(parts)}</body></html>'
+    head = f"<head><style>{CSS}{size}</style></head>"
+    return f'<html>{head}<body class="{cls}">{"".join(parts)}</body></html>'
 
 
 def _render(markup: str, png: Path) -> None:
