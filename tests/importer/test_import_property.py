@@ -65,6 +65,17 @@ def test_generated_pages_import_exactly_fuzz(seed: int):
     _assert_exact(_import(data), expected, info)
 
 
+@pytest.mark.parametrize("seed", [140952, 240946968])
+def test_a_narrow_one_paragraph_article_is_not_read_as_short_paragraphs(seed: int):
+    """Found by ``make fuzz``: a one-paragraph article set two ems narrower than its
+    neighbours (240946968: 20, 18, 20) reads, line for line, like short paragraphs of the wider
+    column (its full lines are the wider column's indented first lines), and a first line that
+    ends a sentence (140952) looks like a last line. A last line may stop anywhere, so any one
+    length of it is about 1 in W, less likely than a full middle line (paragraphs.LAST_LINE)."""
+    data, expected, info = make_page(seed, min_step=2)
+    _assert_exact(_import(data), expected, info)
+
+
 @pytest.mark.parametrize("seed", [4, 7, 13, 20, 22, 30])
 def test_merged_vertical_headings_split_by_content(seed: int):
     """Pinned pages whose vertical runs lost their blank lines (names of 2 or 3 characters

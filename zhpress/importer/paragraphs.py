@@ -41,10 +41,18 @@ BREAK_PRIOR = -1.0
 # One-line paragraphs are rare in newspaper articles; without this a short paragraph's first
 # line too easily reads as a paragraph of its own.
 SINGLE_PRIOR = -1.5
-WIDTH_CHANGE = -2.5
+# Two changes (narrower and back) must not cost more than a narrow one-paragraph article's
+# full lines gain over reading them as the wider column's short paragraphs (make fuzz, seed
+# 240946968).
+WIDTH_CHANGE = -1.5
 # A sentence ends at a line's end in the middle of a paragraph less often than it does on a
 # paragraph's last line (where it always does): sentences run about two lines here.
 MIDDLE_SENTENCE_END = -0.25
+# A last line may stop anywhere, so any one length of it is about as likely as 1 in W (and a
+# full middle line is likely): a short line scores below a full one, or else a run of lines
+# one column narrower (a one-paragraph article set two ems narrower) reads as paragraph after
+# paragraph of first-and-last lines at the wider width.
+LAST_LINE = -0.8
 STRONG_END = frozenset("。？！?!…")
 WEAK_END = frozenset("；：;:")
 ORDINAL = re.compile(
@@ -206,7 +214,7 @@ def emissions(
             if d < -0.5 and need is not None and w + need > width + 0.25:
                 middle *= 0.5
             if d <= -1.0:
-                last_w = 0.0
+                last_w = LAST_LINE
             elif d <= 1.0:
                 last_w = -0.8
             else:
