@@ -211,8 +211,7 @@ def _numbering(first_page: int) -> str:
     """A part's first page: its number, and its side (odd pages are right-hand pages)."""
     side = "right" if first_page % 2 else "left"
     return (
-        f"@page :first {{ counter-reset: page {first_page}; }}\n"
-        f"html {{ break-before: {side}; }}\n"
+        f"@page :first {{ counter-reset: page {first_page}; }}\nhtml {{ break-before: {side}; }}\n"
     )
 
 

@@ -105,6 +105,7 @@ def split_lines(text: str) -> list[Line]:
 _STRIP_TOKEN = re.compile(
     r"[\u3400-\u9fff\uf900-\ufaff\ufe10-\ufe4f\[\]「」『』“”‘’A-Za-z0-9+]{1,6}"
 )
+_HAN_SPACE_HAN = re.compile(r"(?<=[\u3400-\u9fff]) +(?=[\u3400-\u9fff])")
 _SENTENCE_END = frozenset("。？！?!…")
 
 
@@ -117,6 +118,9 @@ def is_spaced_strip(text: str) -> bool:
     """
     tokens = text.split()
     if len(tokens) < 4 or not all(_STRIP_TOKEN.fullmatch(t) for t in tokens):
+        return False
+    # the spaces stand between Chinese characters, not around digits (``从 1 到 10 ”的``)
+    if len(_HAN_SPACE_HAN.findall(text)) < 3:
         return False
     return sum(len(t) for t in tokens) / len(tokens) <= 2.5
 
