@@ -250,9 +250,11 @@ def _strip_pairs(page: Page, body_text: str, log: list[Change]) -> list[tuple[Ch
 
 
 def _pairs(
-    page: Page, body_text: str, path: Path, log: list[Change]
+    page: Page, body_text: str, path: Path, log: list[Change], articles: int | None = None
 ) -> tuple[list[tuple[Chars, Chars]], list[str]]:
-    """(name, title) character lists from the vertical runs, and any warning about them."""
+    """(name, title) character lists from the vertical runs, and any warning about them.
+
+    ``articles``: how many articles the body's column widths show at least."""
     runs = page.vertical_runs
     if page.strips:
         pairs = _strip_pairs(page, body_text, log)
@@ -264,7 +266,7 @@ def _pairs(
             f"strip); names and titles split as: {found} — check them against the page"
         )
         if runs:
-            more, warnings = _pairs(replace(page, strips=[]), body_text, path, log)
+            more, warnings = _pairs(replace(page, strips=[]), body_text, path, log, articles)
             return pairs + more, [warning, *warnings]
         return pairs, [warning]
     if not runs:
@@ -278,7 +280,7 @@ def _pairs(
         return pairs, []
     flat = [c for run in chars for c in run]
     normalized = "".join(apply(ch) or ch for ch, _ in flat)
-    pairs = pair_by_content(chars, normalized, body_text)
+    pairs = pair_by_content(chars, normalized, body_text, articles)
     listing = "; ".join(f"line {r[0].no}: {''.join(x.text for x in r)}" for r in runs)
     if not pairs:
         return [], [
@@ -479,8 +481,10 @@ def build_draft(decoded: Decoded, path: Path) -> Draft:
     texts = [b.item(join_lines(p.lines)) for p in body]
     if not body:
         raise SourceError("no body text on the page, only headings", path=path)
-    raw_pairs, pair_warnings = _pairs(page, "\n".join(texts), path, b.log)
     costs = _rescore(body, explicit)
+    raw_pairs, pair_warnings = _pairs(
+        page, "\n".join(texts), path, b.log, _guess_article_count(costs)
+    )
     placeholders = not raw_pairs
     if placeholders:
         # Unread heading runs are kept for the editor on the review list, not lost silently.
