@@ -76,6 +76,15 @@ def test_a_narrow_one_paragraph_article_is_not_read_as_short_paragraphs(seed: in
     _assert_exact(_import(data), expected, info)
 
 
+@pytest.mark.parametrize("seed", [618610, 388911098])
+def test_pages_make_fuzz_found_while_class_6_and_1_were_built(seed: int):
+    """618610: the change of wording at a boundary weighed more than titles and widths;
+    388911098: a body line with OCR spaces around digits (从 1 到 10 ”的) was taken for a
+    vertical strip read as one spaced line."""
+    data, expected, info = make_page(seed, min_step=2)
+    _assert_exact(_import(data), expected, info)
+
+
 @pytest.mark.parametrize("seed", [158, 306])
 def test_a_boundary_between_equal_widths_on_weak_evidence_is_on_the_review_list(seed: int):
     """Neighbours set at one width, no title echo near the boundary: the split is a near tie
