@@ -21,7 +21,7 @@ from ..errors import BookError
 from ..manuscript.model import Book
 from ..manuscript.where import yaml_line
 from ..typeset.composed_book import composed
-from ..typeset.plan import LABELS, Plan, colophon_lines, plan_book
+from ..typeset.plan import Plan, colophon_lines, labels_of, plan_book
 from .templates import environment
 
 BLEED_MM = 3.0
@@ -101,7 +101,7 @@ def _page_context(book: Book, press: bool) -> tuple[dict[str, Any], Plan]:
         moderator=result.html.get("moderator"),
         lede=[result.html[f"lede-{n}"] for n in range(len(book.lede))],
         chapters=chapters,
-        labels=LABELS,
+        labels=labels_of(book),
         colophon=[
             (label, result.html[f"colophon-{n}"])
             for n, (label, _) in enumerate(colophon_lines(plan))
