@@ -156,9 +156,10 @@ def break_evidence(paragraph_keys: list[str]) -> list[float]:
     for p in range(1, m):
         before: set[str] = set().union(*grams[max(0, p - COHESION_WINDOW) : p])
         after: set[str] = set().union(*grams[p : p + COHESION_WINDOW])
-        shared = sum(weight[g] for g in before & after)
-        total = sum(weight[g] for g in before | after) or 1.0
-        sims[p] = shared / total
+        small, large = (before, after) if len(before) <= len(after) else (after, before)
+        shared = sum(weight[g] for g in small if g in large)
+        total = sum(map(weight.__getitem__, before)) + sum(map(weight.__getitem__, after))
+        sims[p] = shared / ((total - shared) or 1.0)
     inner = sims[1:]
     mean = sum(inner) / len(inner)
     std = math.sqrt(sum((x - mean) ** 2 for x in inner) / len(inner)) or 1.0
@@ -356,23 +357,20 @@ def _article_score(ev: Evidence, first: int, end: int, title: int) -> float:
     return opening + bonus + affinity + fit
 
 
-def boundary_margins(ev: Evidence, articles: list[Article]) -> list[float]:
-    """Per boundary (between article n and n+1): how much worse the split gets when that
-    boundary moves one paragraph either way, titles kept. A small margin is a boundary that
-    nothing on the page places firmly: the review list names it."""
-    margins = []
-    for n in range(len(articles) - 1):
-        a, b = articles[n], articles[n + 1]
+def boundary_margin(ev: Evidence, articles: list[Article], n: int) -> float:
+    """How much worse the split gets when the boundary between article n and n+1 moves one
+    paragraph either way, titles kept. A small margin is a boundary that nothing on the page
+    places firmly: the review list names it."""
+    a, b = articles[n], articles[n + 1]
 
-        def pair(cut: int, a: Article = a, b: Article = b) -> float:
-            return _article_score(ev, a.first, cut, a.title_index) + _article_score(
-                ev, cut, b.end, b.title_index
-            )
+    def pair(cut: int) -> float:
+        return _article_score(ev, a.first, cut, a.title_index) + _article_score(
+            ev, cut, b.end, b.title_index
+        )
 
-        here = pair(b.first)
-        others = [pair(cut) for cut in (b.first - 1, b.first + 1) if a.first < cut < b.end]
-        margins.append(min((here - x for x in others), default=math.inf))
-    return margins
+    here = pair(b.first)
+    others = [pair(cut) for cut in (b.first - 1, b.first + 1) if a.first < cut < b.end]
+    return min((here - x for x in others), default=math.inf)
 
 
 def article_similarity(article_keys: list[str], titles: list[str]) -> list[list[float]]:

@@ -29,7 +29,7 @@ from .articles import (
     Evidence,
     article_similarity,
     assign_titles,
-    boundary_margins,
+    boundary_margin,
     break_evidence,
     match_key,
     opens_with_connective,
@@ -390,8 +390,11 @@ def _weak_boundaries(ev, searched, articles, titles, names, body, path) -> list[
     ``searched`` is the search's own result, whose titles are the ones its scores used; the
     message names the titles as finally assigned (``articles``)."""
     out = []
-    for n, margin in enumerate(boundary_margins(ev, searched)):
-        if margin >= WEAK_BOUNDARY or _width_supported(searched[n], searched[n + 1], ev.costs):
+    for n in range(len(searched) - 1):
+        if _width_supported(searched[n], searched[n + 1], ev.costs):
+            continue
+        margin = boundary_margin(ev, searched, n)
+        if margin >= WEAK_BOUNDARY:
             continue
         before, after = articles[n], articles[n + 1]
         where = body[after.first].lines[0].no
