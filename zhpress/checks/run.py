@@ -41,16 +41,16 @@ def check_outputs_exist(out: Outputs) -> list[Finding]:
 def check_text(out: Outputs) -> list[Finding]:
     """Every edition shows the manuscript's characters in order, none lost, none added inside
     a chapter: the first difference is reported with its chapter, line and position."""
-    units = out.units()
     findings = []
     for edition in (*PDFS, "epub"):
         if not out.has(edition):
             continue
+        units = out.units(edition)
         try:
             if edition == "epub":
                 stream = epub_stream(out.epub())
             else:
-                stream = pdf_text(out.drawn(edition), out.book).stream
+                stream = pdf_text(out.drawn(edition), out.book, units).stream
         except Exception as exc:
             findings.append(_tool_problem(edition, "text", exc))
             continue

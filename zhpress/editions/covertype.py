@@ -48,8 +48,10 @@ def _balanced(title: str, count: int, measure: float) -> list[str] | None:
         while end < len(title) and width + display_width(title[end]) <= target + 0.5:
             width += display_width(title[end])
             end += 1
-        while 0 < end - start and end < len(title) and (
-            title[end] in NO_LINE_START or title[end - 1] in NO_LINE_END
+        while (
+            0 < end - start
+            and end < len(title)
+            and (title[end] in NO_LINE_START or title[end - 1] in NO_LINE_END)
         ):
             end -= 1  # move the character over with its mark
         if end <= start:
@@ -73,15 +75,12 @@ def cover_html(book: Any, faces: list[dict[str, str]]) -> str:
     if book.moderator:
         panel.append({"label": "主持人", "names": [book.moderator]})
     publisher = book.meta.get("publisher")
-    return (
-        env.get_template("cover/cover.html.j2")
-        .render(
-            book=book,
-            faces=faces,
-            headline_lines=headline_lines(book.title),
-            panel=panel,
-            publisher=str(publisher).strip() if publisher not in (None, "") else None,
-        )
+    return env.get_template("cover/cover.html.j2").render(
+        book=book,
+        faces=faces,
+        headline_lines=headline_lines(book.title),
+        panel=panel,
+        publisher=str(publisher).strip() if publisher not in (None, "") else None,
     )
 
 

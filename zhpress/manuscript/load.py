@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from ..errors import BookError
+from .blocks import parse_body, unreferenced_note
 from .model import DEFAULT_LANGUAGE, Block, Book, Chapter
 
 REQUIRED_BOOK_KEYS = ("title", "chapters")
@@ -21,28 +22,10 @@ REQUIRED_CHAPTER_KEYS = ("panelist", "title")
 FRONT_MATTER_FENCE = "---"
 
 
-def split_blocks(body: str, first_line: int) -> tuple[Block, ...]:
-    """Split a Markdown body into blank-line separated blocks, remembering where each starts.
-
-    A block's inner line breaks are joined without a space between Chinese characters would be
-    wrong to guess here; the contract says a paragraph is one line, so a multi-line block is kept
-    as written and the renderer treats its breaks as Markdown soft breaks.
-    """
-    blocks: list[Block] = []
-    current: list[str] = []
-    start = first_line
-    for offset, raw in enumerate(body.split("\n")):
-        line = raw.rstrip()
-        if line.strip():
-            if not current:
-                start = first_line + offset
-            current.append(line)
-        elif current:
-            blocks.append(Block("\n".join(current), start))
-            current = []
-    if current:
-        blocks.append(Block("\n".join(current), start))
-    return tuple(blocks)
+def lede_blocks(text: str, first_line: int, path: Path) -> tuple[Block, ...]:
+    """The standfirst's paragraphs: Markdown like a chapter's body, set as paragraphs."""
+    blocks, _ = parse_body(text, first_line, path)
+    return tuple(leaf for block in blocks for leaf in block.leaves() if leaf.kind == "p")
 
 
 def _read_text(path: Path) -> str:
@@ -193,7 +176,8 @@ def load_chapter(path: Path) -> Chapter:
     panelist = _string(header["panelist"], "panelist", path, _key_line(header_text, "panelist", 1))
     title = _string(header["title"], "title", path, _key_line(header_text, "title", 1))
     body = "\n".join(lines[end + 1 :])
-    blocks = split_blocks(body, end + 2)
+    unreferenced_note(body, path, end + 2)
+    blocks, notes = parse_body(body, end + 2, path)
     if not blocks:
         raise BookError(
             "the chapter has no text after its front matter",
@@ -202,7 +186,9 @@ def load_chapter(path: Path) -> Chapter:
             hint="write the text below the second '---' line, or remove the chapter from book.yaml",
         )
     extra = {k: v for k, v in header.items() if k not in REQUIRED_CHAPTER_KEYS}
-    return Chapter(path=path, panelist=panelist, title=title, blocks=blocks, extra=extra)
+    return Chapter(
+        path=path, panelist=panelist, title=title, blocks=blocks, extra=extra, notes=notes
+    )
 
 
 def load_book(root: Path | str) -> Book:
@@ -260,7 +246,7 @@ def load_book(root: Path | str) -> Book:
 
     lede_text = optional("lede")
     lede_line = _key_line(text, "lede") or 1
-    lede = split_blocks(lede_text, lede_line + 1) if lede_text else ()
+    lede = lede_blocks(lede_text, lede_line + 1, yaml_path) if lede_text else ()
     language = optional("language") or DEFAULT_LANGUAGE
     known = {"title", "kicker", "series", "moderator", "lede", "language", "chapters"}
     meta = {k: v for k, v in data.items() if k not in known}

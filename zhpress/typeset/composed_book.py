@@ -17,7 +17,17 @@ from ..manuscript.model import Book
 from . import compose
 from .fonts import Shaper, missing_characters, subset_file
 from .html_lines import lines_html
-from .plan import QUOTES, Piece, Plan, check_glyphs, plan_book, role_chars
+from .plan import (
+    CALL_ROLE,
+    CALL_SCALE,
+    IMAGE_ROLE,
+    QUOTES,
+    Piece,
+    Plan,
+    check_glyphs,
+    plan_book,
+    role_chars,
+)
 
 # Chinese quotation marks take a full em (GB/T 15834). LXGW WenKai has only proportional
 # ones, which crowd the text; such a face borrows the marks of the serif of the same weight,
@@ -37,10 +47,12 @@ def full_width_quotes(
     out: list[tuple[str, str]] = []
     for text, role in runs:
         fallback = QUOTE_FALLBACK.get(role)
-        narrow = fallback in shapers and any(
-            ch in text and shapers[role].ink(ch)[0] < 0.9 for ch in QUOTES
+        narrow = (
+            role in shapers
+            and fallback in shapers
+            and any(ch in text and shapers[role].ink(ch)[0] < 0.9 for ch in QUOTES)
         )
-        if not narrow:
+        if not narrow or role == IMAGE_ROLE:
             out.append((text, role))
             continue
         for ch in text:
@@ -107,6 +119,10 @@ def composed(book: Book, plan: Plan | None = None) -> Composed:
     lang = book.language
 
     def shape(text: str, role: str, script: str):
+        if role == IMAGE_ROLE:
+            return [(ch, 1.0) for ch in text]
+        if role == CALL_ROLE:
+            return [(c, a * CALL_SCALE) for c, a in shapers[role].shape(text, script)]
         return shapers[role].shape(text, script)
 
     def ink(ch: str, role: str):
