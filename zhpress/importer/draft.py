@@ -11,10 +11,9 @@ write are one path that reads best in one place; the steps themselves are the mo
 
 from __future__ import annotations
 
-import re
-
 import itertools
 import os
+import re
 import shutil
 import sys
 import tempfile
