@@ -24,6 +24,7 @@ from ..manuscript.load import load_book
 from ..manuscript.model import Book
 from . import engines
 from .active_content import check_active_content
+from .images import check_images
 from .lines import check_lines, check_typography
 from .outputs import ERROR, LABEL, OK, PDFS, SKIPPED, WARNING, Finding, Outputs, _tool_problem
 from .pdf_objects import check_cid_fonts, check_pdf_fonts, check_pdf_glyphs, check_press_pdf
@@ -165,6 +166,7 @@ FAST_CHECKS: list[Check] = [
     check_active_content,
     check_text,
     check_lines,
+    check_images,
 ]
 SLOW_CHECKS: list[Check] = [check_typography, check_engines, check_epubcheck, check_leftovers]
 
