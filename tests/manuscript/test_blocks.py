@@ -98,3 +98,22 @@ def test_deep_brackets_are_not_quadratic():
 
     small, large = seconds(2000), seconds(16000)
     assert large < small * 8 * 3  # linear, with room for a loaded machine
+
+
+@pytest.mark.parametrize(
+    "body, line",
+    [
+        ("正文[a]。\n\n[a]: ../../etc/passwd", 8),  # a reference definition
+        ("> ![x](/etc/passwd)", 6),  # an image in a quote
+        ("- ![x](../x.png)", 6),  # an image in a list
+        ("注[^1]\n\n[^1]: ![x](../y.png)", 8),  # an image in a footnote
+        ("![徐雨森](images/missing.png)", 6),  # a figure whose file is not there
+    ],
+)
+def test_references_in_every_block_stay_inside_the_book(tmp_path, body, line):
+    from zhpress.manuscript.references import check_references
+
+    root = write_book(tmp_path / "book", {"01-a.md": chapter(body)})
+    with pytest.raises(BookError) as caught:
+        check_references(load_book(root))
+    assert caught.value.line == line

@@ -52,7 +52,10 @@ def parse_body(
     order = env.get("footnotes", {}).get("list", {})
     notes_map = tuple((entry["label"], number + 1) for number, entry in sorted(order.items()))
     references = tuple(
-        sorted((label, ref["href"]) for label, ref in env.get("references", {}).items())
+        sorted(
+            (label, ref["href"], first_line + (ref.get("map") or [0])[0])
+            for label, ref in env.get("references", {}).items()
+        )
     )
     inline = Inline(references, notes_map)
     reader = _Reader(tokens, first_line, inline, path)

@@ -49,10 +49,12 @@ def _read_text(path: Path) -> str:
 
 def _forbidden(ch: str) -> bool:
     """Control characters (other than line breaks and tabs) and unassigned code points or
-    noncharacters: no face has a glyph for them, XML (the EPUB) does not allow most of them, and
-    Python-Markdown uses U+0002/U+0003 as its own placeholders."""
+    noncharacters: no face has a glyph for them, and XML (the EPUB) does not allow most of them.
+    U+FFFC (the object replacement character) too: the composer uses it for an inline image."""
     if ch in "\n\t":
         return False
+    if ch == "\ufffc":
+        return True
     category = unicodedata.category(ch)
     return category in ("Cc", "Cs") or category == "Cn"
 

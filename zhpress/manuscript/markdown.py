@@ -62,7 +62,7 @@ def _renderer():
 def _env(inline: Inline) -> dict:
     refs = {":" + label: number - 1 for label, number in inline.notes}
     listed = {number - 1: {"label": label, "count": 0} for label, number in inline.notes}
-    references = {label: {"href": href, "title": ""} for label, href in inline.references}
+    references = {label: {"href": href, "title": ""} for label, href, _ in inline.references}
     return {"references": references, "footnotes": {"refs": refs, "list": listed}}
 
 

@@ -19,7 +19,8 @@ class Inline:
     (``[a]: path``) and the chapter's footnote labels with their numbers, in order of first
     reference. Shared by every block of a chapter."""
 
-    references: tuple[tuple[str, str], ...] = ()
+    references: tuple[tuple[str, str, int], ...] = ()
+    """(label, target, line) of each reference definition."""
     notes: tuple[tuple[str, int], ...] = ()
 
 
