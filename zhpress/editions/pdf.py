@@ -8,6 +8,7 @@ and hands the parts to ``pdfwrite``, which lays them out and writes the file.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import time
@@ -135,8 +136,12 @@ def chapter_body(
 
     def src(target: str, block: Block) -> tuple[str, Picture]:
         found = picture(plan.book, target, chapter.path, block.line)
-        path = press_copy(found.path, icc) if icc else found.path
-        return escape(path.resolve().as_uri()), found
+        if icc is None:
+            return escape(found.path.resolve().as_uri()), found
+        # The press's copy as a data: URL: WeasyPrint names an image by its URL, and a path
+        # in the cache would make the file differ with the cache's place.
+        data = base64.b64encode(press_copy(found.path, icc).read_bytes()).decode("ascii")
+        return f"data:image/jpeg;base64,{data}", found
 
     def with_images(text: Markup) -> str:
         out = str(text)
@@ -303,7 +308,6 @@ def fetch_roots(book: Book, press: bool) -> tuple[Path, ...]:
     from .templates import TEMPLATES
 
     roots = [book.root, TEMPLATES, pdfwrite.STYLES, cache_root() / "subsets"]
-    roots.append(cache_root() / "images")
     if press:
         roots.append(Path(url2pathname(urlsplit(_icc_url(book)).path)))
     return tuple(roots)
