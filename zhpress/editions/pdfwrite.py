@@ -138,7 +138,7 @@ def lay_out(sections: list[Section], press: bool, fetcher: Any) -> list[Any]:
             bodies.append(render(html, _numbering(page)))
             # A section heading's page, for its line in the contents.
             for offset, laid in enumerate(bodies[-1].pages):
-                for anchor in sorted(laid.anchors):
+                for anchor in sorted(getattr(laid, "anchors", ())):
                     if anchor.startswith(f"{name}-s"):
                         starts[anchor] = page + offset
             page += len(bodies[-1].pages)
