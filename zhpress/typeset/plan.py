@@ -31,6 +31,8 @@ class Piece:
     where: str  # "chapter.md:12", for the missing-glyph error
     indent: float = 0.0
     measure: float | None = None
+    role: str = ""
+    """The face the element's style sets (its runs may change it); "" for the first run's."""
 
     @property
     def text(self) -> str:
@@ -138,6 +140,7 @@ def plan_book(book: Book) -> Plan:
                 "justify",
                 file_and_line(yaml, block.line),
                 indent=INDENT_EM * size,
+                role="kai",
             ),
         )
     for c, chapter in enumerate(book.chapters):
@@ -249,18 +252,23 @@ def chapter_pieces(chapter: Chapter, measure: float, size: float) -> list[tuple[
                 for leaf in row.children:
                     face = "sans" if leaf.kind == "th" else "serif"
                     runs = block_runs(leaf, face)
-                    out.append((leaf, Piece(runs, TABLE_SIZE, "ragged", where, measure=cell)))
+                    piece = Piece(runs, TABLE_SIZE, "ragged", where, measure=cell, role=face)
+                    out.append((leaf, piece))
         elif block.kind in HEADING:
             face, psize, mode = HEADING[block.kind]
-            piece = Piece(block_runs(block, face), psize, mode, where, measure=measure - inset)
+            piece = Piece(
+                block_runs(block, face), psize, mode, where, measure=measure - inset, role=face
+            )
             out.append((block, piece))
         elif block.kind == "figure":
             runs = block_runs(block, "kai")
-            piece = Piece(runs, CAPTION_SIZE, "balance", where, measure=measure - inset)
+            piece = Piece(runs, CAPTION_SIZE, "balance", where, measure=measure - inset, role="kai")
             out.append((block, piece))
         elif block.kind == "p":
             indent = INDENT_EM * size if first_indent else 0.0
-            piece = Piece(block_runs(block, role), size, "justify", where, indent, measure - inset)
+            piece = Piece(
+                block_runs(block, role), size, "justify", where, indent, measure - inset, role
+            )
             out.append((block, piece))
 
     for block in chapter.blocks:
@@ -276,6 +284,7 @@ def note_piece(chapter: Chapter, note: Block, measure: float) -> Piece:
         "justify",
         file_and_line(chapter.path, note.line),
         measure=measure - NOTE_HANG_EM * NOTE_SIZE,
+        role="serif",
     )
 
 
