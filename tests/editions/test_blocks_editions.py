@@ -138,3 +138,26 @@ def test_section_headings_in_the_outline(blocks_dist):
 
             walk(outline.root, 1)
     assert any(t == "一、制度层面" and d >= 2 for d, t in titles)
+
+
+def test_epub_quote_and_caption_faces_carry_their_glyphs(blocks_dist):
+    """A quote and a caption are set in kai in the EPUB: the kai subset (or the serif behind
+    it) must have every character of them, or a reading app shows tofu."""
+    import io
+
+    from fontTools.ttLib import TTFont
+    from lxml import etree
+
+    with zipfile.ZipFile(blocks_dist["epub"]) as z:
+        css = z.read("EPUB/styles/fonts.css").decode("utf-8")
+        kai = TTFont(io.BytesIO(z.read("EPUB/fonts/kai.otf")))
+        serif = TTFont(io.BytesIO(z.read("EPUB/fonts/serif.otf")))
+        chapter = etree.fromstring(z.read("EPUB/text/chapter-05.xhtml"))
+    kai_rule = next(rule for rule in css.split("}") if "blockquote" in rule)
+    assert "figcaption" in kai_rule and "kai" in kai_rule
+    # The stack falls back on the serif, which also sets kai's narrow quotation marks.
+    cmap = {**serif.getBestCmap(), **kai.getBestCmap()}
+    for tag in ("blockquote", "figcaption"):
+        text = "".join(chapter.find(f".//{{*}}{tag}").itertext())
+        lacking = {ch for ch in text if not ch.isspace() and ord(ch) not in cmap}
+        assert not lacking, (tag, lacking)
