@@ -78,7 +78,7 @@ def check_search(out: Outputs) -> list[Finding]:
         if not out.has(edition):
             continue
         try:
-            problems = widegap.unsearchable(words, widegap.copy_text(out.drawn(edition).runs))
+            problems = widegap.unsearchable(words, widegap.copy_pages(out.drawn(edition).runs))
         except Exception as exc:
             findings.append(_tool_problem(edition, "search", exc))
             continue
@@ -257,6 +257,8 @@ def run_check(book_dir: Path, out: Path) -> int:
     except ZhpressError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    for warning in book.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if not out.is_dir():
         print(f"check: {out} does not exist; build first with 'python build.py'", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -26,7 +26,7 @@ from ..manuscript.markdown import IMAGE_MARK, note_mark
 from ..manuscript.model import Block, Book, Chapter
 from ..manuscript.where import yaml_line
 from ..typeset.composed_book import composed
-from ..typeset.plan import LABELS, NESTED_EM, Plan, colophon_lines, plan_book
+from ..typeset.plan import NESTED_EM, Plan, colophon_lines, labels_of, plan_book
 from .images import FIGURE_MAX_HEIGHT, Picture, chapter_images, fitted, picture, press_copy
 from .templates import environment
 
@@ -108,7 +108,7 @@ def _page_context(book: Book, press: bool) -> tuple[dict[str, Any], Plan]:
         moderator=result.html.get("moderator"),
         lede=[result.html[f"lede-{n}"] for n in range(len(book.lede))],
         chapters=chapters,
-        labels=LABELS,
+        labels=labels_of(book),
         colophon=[
             (label, result.html[f"colophon-{n}"])
             for n, (label, _) in enumerate(colophon_lines(plan))
