@@ -361,3 +361,14 @@ def test_a_word_cut_by_a_page_break_is_no_search_problem():
     assert unsearchable(words, spaced) == [
         "01.md:3: '协3万' found 1 of 2 time(s), a copy reads a space in it"
     ]
+
+
+def test_neighbouring_mixed_words_that_share_an_ideograph_are_each_found():
+    """Found by the fuzz test: 侤Kú…侤Kú…侤 has one token per run, each sharing its closing
+    ideograph with the next; a count that skips overlaps found half of them."""
+    from zhpress.typeset.widegap import boundary_tokens, unsearchable
+
+    text = "侤Kú" * 5 + "侤"
+    tokens = boundary_tokens(text)
+    assert tokens == ["侤Kú侤"] * 5
+    assert unsearchable({"侤Kú侤": (5, "01.md:3")}, [[text]]) == []
