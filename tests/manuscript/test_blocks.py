@@ -25,19 +25,25 @@ def chapter(body: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "body",
+    "body, kinds, notes, text",
     [
-        "正文[^1]。\n\n[^1]: 注释。",  # a footnote definition
-        "![徐雨森](images/xu.png)",  # an image paragraph
-        "正文见[链接][a]。\n\n[a]: images/xu.png",  # a reference definition
+        # a footnote definition: a note of its own, the call a circled number
+        ("正文[^1]。\n\n[^1]: 注释。", ["p"], ["①注释。"], "正文①。"),
+        # an image paragraph: a figure whose caption is the alt text
+        ("![徐雨森](images/xu.png)", ["figure"], [], "徐雨森"),
+        # a reference definition: the link resolves, the definition is no text
+        ("正文见[链接][a]。\n\n[a]: images/xu.png", ["p"], [], "正文见链接。"),
     ],
 )
-def test_what_crashed_with_index_error_loads(tmp_path, body):
+def test_what_crashed_with_index_error_reads_as_markdown(tmp_path, body, kinds, notes, text):
     root = write_book(tmp_path / "book", {"01-a.md": chapter(body)})
     (root / "images").mkdir()
     (root / "images" / "xu.png").write_bytes(b"")
     book = load_book(root)
-    assert book.chapters[0].blocks
+    blocks = book.chapters[0].blocks
+    assert [b.kind for b in blocks] == kinds
+    assert [block_text(n) for n in book.chapters[0].notes] == notes
+    assert block_text(blocks[0]) == text
 
 
 def test_blocks_are_markup():
