@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -549,6 +550,27 @@ def _scalar(value: str) -> str:
     return dumped.rstrip("\n")
 
 
+_BLOCK_START = re.compile(
+    r"^(?:(?P<number>\d{1,9})(?P<dot>[.)])(?=\s|$)"  # 1. 1) an ordered list
+    r"|(?P<mark>[-+*](?=\s|$)|[-*_](?=[-*_ ]*$)|[>#]|~~~|```|<[A-Za-z/!?])"
+    r"|(?P<bracket>\[)(?=[^\]]*\]:))"  # [a]: or [^1]: a definition
+)
+
+
+def escape_block_syntax(paragraph: str) -> str:
+    """A paragraph of OCR text that would read as Markdown block syntax (``1. ``, ``- ``,
+    ``> ``, ``#``, a rule, a fence, a definition, HTML) with its first mark escaped by a
+    backslash, so it stays the text it is (docs/MANUSCRIPT.md, contract v2). CommonMark drops
+    a backslash before punctuation, so every edition shows the text as it was."""
+    match = _BLOCK_START.match(paragraph)
+    if match is None:
+        return paragraph
+    if match.group("number") is not None:
+        at = match.end("number")
+        return paragraph[:at] + "\\" + paragraph[at:]
+    return "\\" + paragraph
+
+
 def render_files(draft: Draft) -> dict[str, str]:
     """The manuscript's files, in the contract's format (docs/MANUSCRIPT.md)."""
     files: dict[str, str] = {}
@@ -562,14 +584,15 @@ def render_files(draft: Draft) -> dict[str, str]:
         for n, para in enumerate(draft.lede):
             if n:
                 lines.append("")
-            lines.append(f"  {para}")
+            lines.append(f"  {escape_block_syntax(para)}")
     lines.append(f"language: {draft.language}")
     lines.append("chapters:")
     lines += [f"  - {c.file}" for c in draft.chapters]
     files["book.yaml"] = "\n".join(lines) + "\n"
     for c in draft.chapters:
         head = f"---\npanelist: {_scalar(c.panelist)}\ntitle: {_scalar(c.title)}\n---\n\n"
-        files[c.file] = head + "\n\n".join(c.paragraphs) + "\n"
+        body = "\n\n".join(escape_block_syntax(p) for p in c.paragraphs)
+        files[c.file] = head + body + "\n"
     if draft.review:
         files[REVIEW_FILE] = render_review(draft.review)
     return files
@@ -608,8 +631,11 @@ def _verify(folder: Path, draft: Draft) -> None:
         draft.title,
         draft.kicker,
         draft.moderator,
-        draft.lede,
-        [(c.panelist, c.title, c.paragraphs) for c in draft.chapters],
+        [escape_block_syntax(p) for p in draft.lede],
+        [
+            (c.panelist, c.title, [escape_block_syntax(p) for p in c.paragraphs])
+            for c in draft.chapters
+        ],
     )
     if got != want:
         raise SourceError("the written manuscript does not read back as imported (a bug)")
