@@ -5,8 +5,9 @@ templates (``markdown_inline``), as runs of text in a face role for the composer
 (``runs_from_markdown``: bold is the bold face, emphasis is kai), and as the text a reader
 sees (``visible_text``, which the checks find in every edition).
 
-Markdown is converted with Python-Markdown, but raw HTML in a manuscript is escaped, never
-passed through: a manuscript is data, so no <script> or event attribute reaches an edition.
+Markdown is read with markdown-it-py (``blocks.py`` says why), and raw HTML in a manuscript is
+escaped, never passed through: a manuscript is data, so no <script> or event attribute reaches
+an edition; an HTML comment is an editor's note and reaches none.
 """
 
 from __future__ import annotations
@@ -14,29 +15,65 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import markdown
-import markdown.treeprocessors
-from markupsafe import Markup
+from markupsafe import Markup, escape
+
+from .blocks import parser
+from .model import NO_INLINE, Block, Inline
+
+CIRCLED = (
+    [chr(0x2460 + i) for i in range(20)]
+    + [chr(0x3251 + i) for i in range(15)]
+    + [chr(0x32B1 + i) for i in range(15)]
+)
+"""①–㊿: a Chinese book numbers its notes in circled numbers."""
+
+IMAGE_MARK = "\ufffc"
+"""An inline image in the composer's runs: one em, replaced by the image in print."""
+
+
+def note_mark(number: int) -> str:
+    """The circled number of note ``number`` (①); past ㊿, the number in brackets."""
+    return CIRCLED[number - 1] if 0 < number <= len(CIRCLED) else f"({number})"
 
 
 @lru_cache(maxsize=1)
-def _markdown() -> markdown.Markdown:
-    md = markdown.Markdown(extensions=[], output_format="xhtml")
-    # Escape raw HTML instead of passing it through (both block and inline).
-    md.preprocessors.deregister("html_block")
-    md.inlinePatterns.deregister("html")
-    md.inlinePatterns.deregister("entity")
-    # A block is one paragraph (docs/MANUSCRIPT.md): no lists, headings, quotes, code blocks or
-    # rules. Otherwise "2. 加强……" became a list that dropped its "2." from every edition (and
-    # showed "1." in reading apps), a paragraph of "---" vanished, and "a" over "===" was a
-    # heading in print but text in the EPUB.
-    for name in BLOCK_CONSTRUCTS:
-        md.parser.blockprocessors.deregister(name)
-    for name in ("link", "image_link", "reference", "image_reference", "short_reference",
-                 "short_image_ref"):  # fmt: skip
-        _bound_link_scan(md.inlinePatterns[name])
-    md.treeprocessors.register(_Flatten(md), "zhpress-flatten", 15)  # after "inline" (20)
+def _renderer():
+    md = parser()
+
+    def footnote_ref(tokens, idx, options, env):
+        meta = tokens[idx].meta
+        number = int(meta["id"]) + 1
+        anchor = f' id="noteref-{number}"' if meta.get("subId", 0) == 0 else ""
+        return (
+            f'<a epub:type="noteref" role="doc-noteref" class="noteref" '
+            f'href="#note-{number}"{anchor}>{note_mark(number)}</a>'
+        )
+
+    def html_inline(tokens, idx, options, env):
+        content = tokens[idx].content
+        return "" if content.startswith("<!--") else str(escape(content))
+
+    rules = md.renderer.rules
+    rules["footnote_ref"] = footnote_ref
+    rules["html_inline"] = html_inline
     return md
+
+
+def _env(inline: Inline) -> dict:
+    refs = {":" + label: number - 1 for label, number in inline.notes}
+    listed = {number - 1: {"label": label, "count": 0} for label, number in inline.notes}
+    references = {label: {"href": href, "title": ""} for label, href, _ in inline.references}
+    return {"references": references, "footnotes": {"refs": refs, "list": listed}}
+
+
+@lru_cache(maxsize=4096)
+def _inline_html(text: str, inline: Inline) -> str:
+    md = _renderer()
+    env = _env(inline)
+    tokens = md.parseInline(text, env)
+    children = _flatten(tokens[0].children if tokens else [])
+    html = md.renderer.renderInline(children or [], md.options, env)
+    return html.replace("<br />", "\n")
 
 
 NESTING_LIMIT = 16
@@ -47,151 +84,40 @@ NESTING_LIMIT = 16
 markup beyond this depth (which no reader could see anyway) is dropped."""
 
 
-class _Flatten(markdown.treeprocessors.Treeprocessor):
-    """Replace what lies deeper than ``NESTING_LIMIT`` by its text (iteratively: no
-    recursion however deep the tree)."""
-
-    def run(self, root):  # type: ignore[no-untyped-def]
-        stack = [(root, 0)]
-        while stack:
-            element, depth = stack.pop()
-            if depth >= NESTING_LIMIT and len(element):
-                element.text = _text_inside(element)
-                for child in list(element):
-                    element.remove(child)
+def _flatten(tokens: list | None) -> list:
+    """Drop the opening and closing tokens nested deeper than ``NESTING_LIMIT``."""
+    kept, depth = [], 0
+    for token in tokens or []:
+        if token.nesting == 1:
+            depth += 1
+            if depth > NESTING_LIMIT:
                 continue
-            stack.extend((child, depth + 1) for child in element)
-        return None
+        elif token.nesting == -1:
+            depth -= 1
+            if depth >= NESTING_LIMIT:
+                continue
+        kept.append(token)
+    return kept
 
 
-def _text_inside(element) -> str:  # type: ignore[no-untyped-def]
-    """The text of ``element``'s content in document order (its own tail excluded)."""
-    out: list[str] = []
-    stack = [(element, False)]
-    while stack:
-        node, closing = stack.pop()
-        if closing:
-            if node is not element and node.tail:
-                out.append(node.tail)
-            continue
-        if node.text:
-            out.append(node.text)
-        stack.append((node, True))
-        stack.extend((child, False) for child in reversed(node))
-    return "".join(out)
+def markdown_inline(text: str, inline: Inline = NO_INLINE) -> Markup:
+    """One manuscript block's inline Markdown as HTML (no wrapping <p>): raw HTML escaped,
+    comments dropped, character references kept as text, footnote calls as circled numbers
+    linking to their notes, soft line breaks resolved (see ``join_soft_breaks_html``)."""
+    return Markup(join_soft_breaks_html(_inline_html(text, inline)))
 
 
-LINK_PART_LIMIT = 2048
-"""The longest link destination (with its title) Markdown looks for, in characters.
-
-Python-Markdown scans from every ``](`` to the end of the block for the closing parenthesis,
-so ``[a](b`` typed 5,000 times took 34 s (quadratic); a longer destination is read as text."""
-
-BRACKET_DEPTH_LIMIT = 8
-"""Square brackets nested deeper than this are text, not link syntax (``_linear_brackets``)."""
+def block_html(block: Block) -> Markup:
+    """``markdown_inline`` of a block's text, with its chapter's references and notes."""
+    return markdown_inline(block.text, block.inline)
 
 
-def _bound_link_scan(processor: object) -> None:
-    """Bound a link processor's ``(...)`` scan by ``LINK_PART_LIMIT``, skipped at C speed
-    when no ``)`` is within reach; find the ``]`` of its ``[...]`` by jumping from bracket to
-    bracket (the same answer as Python-Markdown's walk over every character)."""
-    get_link = processor.getLink  # type: ignore[attr-defined]
+def inline_images(block: Block) -> list[tuple[str, str]]:
+    """(target, alt) of each inline image of a block, in order."""
+    from html import unescape
 
-    def getText(data: str, index: int) -> tuple[str, int, bool]:
-        count = 1
-        for found in _BRACKET.finditer(data, index):
-            count += 1 if found.group() == "[" else -1
-            if count == 0:
-                return data[index : found.start()], found.end(), True
-        return data[index:], len(data), False
-
-    def getLink(data: str, index: int) -> tuple[str, str | None, int, bool]:
-        if data.find(")", index, index + LINK_PART_LIMIT) < 0:
-            return "", None, index, False
-        href, title, end, handled = get_link(data[index : index + LINK_PART_LIMIT], 0)
-        return href, title, end + index, handled
-
-    processor.getLink = getLink  # type: ignore[attr-defined]
-    processor.getText = getText  # type: ignore[attr-defined]
-
-
-_BRACKET = re.compile(r"[\[\]]")
-
-
-_BRACKET_TOKEN = re.compile(r"\\.|[\[\]]", re.DOTALL)
-
-
-def _linear_brackets(text: str) -> str:
-    """Write as a character reference (``&#91;``) each ``[`` that cannot open a link: one
-    without its ``]``, or nested deeper than ``BRACKET_DEPTH_LIMIT`` (with its ``]``). They
-    read the same, but Python-Markdown no longer scans from each of them to the end of the
-    block (5,000 unclosed ``[`` took minutes); a reference, unlike a backslash escape, is no
-    match for Markdown to rebuild the block around. Code spans are left as they are."""
-    if "[" not in text:
-        return text
-    parts = text.split("`")
-    for i in range(0, len(parts), 2):
-        if "[" in parts[i]:
-            parts[i] = _escape_brackets(parts[i])
-    return "`".join(parts)
-
-
-def _escape_brackets(text: str) -> str:
-    opened: list[int] = []
-    pairs: dict[int, int] = {}  # "[" -> its "]"
-    for token in _BRACKET_TOKEN.finditer(text):
-        char = token.group()
-        if char == "[":
-            opened.append(token.start())
-        elif char == "]" and opened:
-            pairs[opened.pop()] = token.start()
-    escape = set(opened)  # never closed
-    # Depth among the pairs alone: an unclosed "[" encloses nothing.
-    closing: list[int] = []
-    for start in sorted(pairs):
-        while closing and closing[-1] < start:
-            closing.pop()
-        if len(closing) >= BRACKET_DEPTH_LIMIT:
-            escape.update((start, pairs[start]))
-        closing.append(pairs[start])
-    if not escape:
-        return text
-    pieces, last = [], 0
-    for index in sorted(escape):
-        pieces += [text[last:index], "&#91;" if text[index] == "[" else "&#93;"]
-        last = index + 1
-    pieces.append(text[last:])
-    return "".join(pieces)
-
-
-BLOCK_CONSTRUCTS = ("indent", "code", "hashheader", "setextheader", "hr", "olist", "ulist", "quote")
-
-
-_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
-
-
-def _literal_entities(text: str) -> str:
-    """'&copy;' typed in a manuscript is seven characters of text, not ©: Python-Markdown
-    passes character references through, so their '&' is escaped first (outside code spans,
-    whose content Markdown escapes itself)."""
-    parts = text.split("`")
-    for i in range(0, len(parts), 2):
-        parts[i] = _ENTITY.sub("&amp;", parts[i])
-    return "`".join(parts)
-
-
-@lru_cache(maxsize=256)
-def markdown_inline(text: str) -> Markup:
-    """One manuscript block as inline HTML (no wrapping <p>), raw HTML escaped, character
-    references kept as text, soft line breaks resolved (see ``join_soft_breaks_html``).
-
-    Remembered: each block is read by every edition and by the checks (seven times over)."""
-    md = _markdown()
-    md.reset()
-    html = md.convert(_linear_brackets(_literal_entities(text)))
-    if html.startswith("<p>") and html.endswith("</p>"):
-        html = html[3:-4]
-    return Markup(join_soft_breaks_html(html))
+    found = re.findall(r'<img src="([^"]*)" alt="([^"]*)"', str(block_html(block)))
+    return [(unescape(src), unescape(alt)) for src, alt in found]
 
 
 _TAG = re.compile(r"(<[^>]*>)")
@@ -257,8 +183,10 @@ def _join_soft_break(before: str, after: str) -> str:
     return " "
 
 
-def runs_from_markdown(text: str, role: str) -> list[tuple[str, str]]:
-    """The visible text of one manuscript block as ``[(text, face role)]`` runs."""
+def runs_from_markdown(text: str, role: str, inline: Inline = NO_INLINE) -> list[tuple[str, str]]:
+    """The visible text of one manuscript block as ``[(text, face role)]`` runs. A footnote
+    call is a run of its own in the "note-call" role (its circled number, set small and
+    raised); an inline image is ``IMAGE_MARK`` in the "image" role (one em)."""
     from html.parser import HTMLParser
 
     runs: list[tuple[str, str]] = []
@@ -268,12 +196,21 @@ def runs_from_markdown(text: str, role: str) -> list[tuple[str, str]]:
         def handle_starttag(self, tag, attrs):
             change = EMPHASIS_ROLE.get(tag)
             current = stack[-1]
-            if change == "-bold":
+            if tag == "img":
+                runs.append((IMAGE_MARK, "image"))
+                return
+            if tag == "a" and ("class", "noteref") in attrs:
+                stack.append("note-call")
+            elif change == "-bold":
                 stack.append(current if current.endswith("-bold") else f"{current}-bold")
             elif change:
                 stack.append("kai-bold" if current.endswith("-bold") else change)
             else:
                 stack.append(current)
+
+        def handle_startendtag(self, tag, attrs):
+            if tag == "img":
+                runs.append((IMAGE_MARK, "image"))
 
         def handle_endtag(self, tag):
             if len(stack) > 1:
@@ -284,7 +221,7 @@ def runs_from_markdown(text: str, role: str) -> list[tuple[str, str]]:
                 runs.append((data, stack[-1]))
 
     parser = Parser(convert_charrefs=True)
-    parser.feed(str(markdown_inline(text)))
+    parser.feed(str(markdown_inline(text, inline)))
     parser.close()
     merged: list[tuple[str, str]] = []
     for data, face in runs:
@@ -293,13 +230,34 @@ def runs_from_markdown(text: str, role: str) -> list[tuple[str, str]]:
         for piece in pieces[1:]:
             prev = merged[-1][0] if merged and not data else data
             data += _join_soft_break(prev, piece) + piece
-        if merged and merged[-1][1] == face:
+        if merged and merged[-1][1] == face and face != "image":
             merged[-1] = (merged[-1][0] + data, face)
         elif data:
             merged.append((data, face))
     return merged
 
 
-def visible_text(text: str) -> str:
-    """What a reader sees of one manuscript block (Markdown markup removed)."""
-    return "".join(t for t, _ in runs_from_markdown(text, "serif"))
+def block_runs(block: Block, role: str) -> list[tuple[str, str]]:
+    """``runs_from_markdown`` of a block, with its chapter's references and notes."""
+    return runs_from_markdown(block.text, role, block.inline)
+
+
+def visible_text(text: str, inline: Inline = NO_INLINE) -> str:
+    """What a reader sees of one manuscript block (Markdown markup removed; an inline image
+    is a picture, not text)."""
+    return "".join(t for t, r in runs_from_markdown(text, "serif", inline) if r != "image")
+
+
+def block_text(block: Block) -> str:
+    """What a reader sees of a block: a note begins with its circled number."""
+    text = visible_text(block.text, block.inline)
+    return note_mark(int(block.info)) + text if block.kind == "note" else text
+
+
+def list_marker(block: Block, n: int) -> str:
+    """What the print editions show before item ``n`` (from 0) of an "ol" or "ul" block: the
+    item's number and a full stop, or a bullet. The markers are the list's, not the
+    manuscript's text (CommonMark numbers a list from its first number)."""
+    if block.kind == "ol":
+        return f"{int(block.info or 1) + n}."
+    return "•"
