@@ -52,7 +52,7 @@ def build(
     wanted = tuple(dict.fromkeys(only)) if only else ALL_EDITIONS
     paths = edition_paths(book, out)
     inputs = state.inputs_digest(book.root)
-    prints = {e: state.fingerprint(book.root, e, inputs) for e in wanted}
+    prints = {e: _fingerprint(book.root, e, inputs) for e in wanted}
     todo: dict[str, Path] = {}
     for edition in wanted:
         if not force and state.is_current(out, edition, paths[edition], prints[edition]):
@@ -72,6 +72,11 @@ def build(
     try:
         # 2-3. Compose the book once and write every edition that is out of date.
         writing.write(book, todo, jobs=jobs, report=report, preflight=preflight)
+        if "epub" in todo and "reader" in todo and _page_list_moved(book, todo):
+            # Written beside a new reader layout, the EPUB took the page map of the last one.
+            log("the reader's pages moved: writing the EPUB again with their page list")
+            writing.write(book, {"epub": todo["epub"]}, jobs=1, report=report, preflight=noop)
+            prints["epub"] = _fingerprint(book.root, "epub", inputs)
         # 4. Check what was written, then remember what it was built from.
         if run_checks and todo:
             from ..checks.run import fast_checks
@@ -85,6 +90,33 @@ def build(
         f"built {len(todo)} of {len(wanted)} edition(s) in {time.perf_counter() - started:.2f} s"
     )
     return EXIT_OK
+
+
+def noop() -> None:
+    """Nothing to check before writing again what was checked a moment ago."""
+
+
+def _fingerprint(root: Path, edition: str, inputs: str) -> str:
+    """What an edition was built from. The EPUB's includes the reader's page map
+    (``editions.pagemap``): a reader layout that moved a page makes the EPUB out of date."""
+    from . import state
+
+    if edition == "epub":
+        from ..editions import pagemap
+
+        inputs = f"{inputs}|{pagemap.digest(root)}"
+    return state.fingerprint(root, edition, inputs)
+
+
+def _page_list_moved(book, todo: dict[str, Path]) -> bool:
+    """Whether the EPUB's page list differs from the reader PDF just written beside it."""
+    from ..checks.outputs import Outputs
+    from ..checks.page_list import differences
+
+    try:
+        return bool(differences(Outputs(book, todo)))
+    except Exception:
+        return False
 
 
 __all__ = ["ALL_EDITIONS", "build"]

@@ -26,6 +26,8 @@ from ..typeset.fonts import (
     Face,
 )
 from .epub_fonts import family_of
+from .epub_pages import PageMarks
+from .pagemap import COLOPHON, CONTENTS, OPENING
 from .templates import environment
 from .westernspace import space_html
 
@@ -225,9 +227,11 @@ def render_template(template: str, **context: Any) -> str:
     return env.get_template(f"epub/{template}").render(**context)
 
 
-def render_documents(book: Book, cover_href: str) -> list[Document]:
-    """Cover page, opening page, contents, one document per contribution (colophon later)."""
+def render_documents(book: Book, cover_href: str, marks: PageMarks | None = None) -> list[Document]:
+    """Cover page, opening page, contents, one document per contribution (colophon later);
+    with ``marks``, the print edition's pagebreak markers where its pages begin."""
     lang = book.language
+    no_marks = Markup("")
     lede = [paragraph_html(b.text) for b in book.lede]
     panel = panel_rows(book)
     docs = [
@@ -249,12 +253,22 @@ def render_documents(book: Book, cover_href: str) -> list[Document]:
             "opening.xhtml",
             book.title,
             render_template(
-                "opening.xhtml", lang=lang, doc_title=book.title, book=book, lede=lede, panel=panel
+                "opening.xhtml",
+                lang=lang,
+                doc_title=book.title,
+                book=book,
+                lede=lede,
+                panel=panel,
+                page_marks=marks.at_start(OPENING) if marks else no_marks,
             ),
             toc_label=book.title,
         ),
     ]
     for number, chapter in enumerate(book.chapters, 1):
+        part = f"c{number}"
+        paragraphs = [paragraph_html(b.text) for b in chapter.blocks]
+        if marks:
+            paragraphs = [marks.in_paragraph(part, n, p) for n, p in enumerate(paragraphs)]
         docs.append(
             Document(
                 f"chapter-{number:02d}",
@@ -265,7 +279,8 @@ def render_documents(book: Book, cover_href: str) -> list[Document]:
                     lang=lang,
                     doc_title=chapter.title,
                     chapter=chapter,
-                    paragraphs=[paragraph_html(b.text) for b in chapter.blocks],
+                    paragraphs=paragraphs,
+                    page_marks=marks.at_start(part) if marks else no_marks,
                 ),
                 toc_label=f"{chapter.panelist}：{chapter.title}",
             )
@@ -273,7 +288,8 @@ def render_documents(book: Book, cover_href: str) -> list[Document]:
     return docs
 
 
-def render_nav(book: Book, docs: list[Document]) -> Document:
+def render_nav(book: Book, docs: list[Document], marks: PageMarks | None = None) -> Document:
+    """The navigation document: contents, landmarks and, with ``marks``, the page list."""
     toc = [{"href": d.name, "label": d.toc_label} for d in docs if d.toc_label]
     landmarks = [
         {"type": "cover", "href": "cover.xhtml", "label": "封面"},
@@ -282,7 +298,13 @@ def render_nav(book: Book, docs: list[Document]) -> Document:
         {"type": "colophon", "href": "colophon.xhtml", "label": "版权信息"},
     ]
     xhtml = render_template(
-        "nav.xhtml", lang=book.language, doc_title="目录", toc=toc, landmarks=landmarks
+        "nav.xhtml",
+        lang=book.language,
+        doc_title="目录",
+        toc=toc,
+        landmarks=landmarks,
+        page_list=marks.page_list() if marks else [],
+        page_marks=marks.at_start(CONTENTS) if marks else Markup(""),
     )
     return Document("nav", "nav.xhtml", "目录", xhtml)
 
@@ -318,7 +340,15 @@ def colophon_rows(book: Book, identifier: str, faces: dict[str, Face]) -> list[d
     return rows
 
 
-def render_colophon(book: Book, identifier: str, faces: dict[str, Face]) -> Document:
+def render_colophon(
+    book: Book, identifier: str, faces: dict[str, Face], marks: PageMarks | None = None
+) -> Document:
     rows = colophon_rows(book, identifier, faces)
-    xhtml = render_template("colophon.xhtml", lang=book.language, doc_title="版权信息", rows=rows)
+    xhtml = render_template(
+        "colophon.xhtml",
+        lang=book.language,
+        doc_title="版权信息",
+        rows=rows,
+        page_marks=marks.at_start(COLOPHON) if marks else Markup(""),
+    )
     return Document("colophon", "colophon.xhtml", "版权信息", xhtml, toc_label="版权信息")

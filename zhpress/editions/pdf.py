@@ -22,6 +22,7 @@ from ..manuscript.model import Book
 from ..manuscript.where import yaml_line
 from ..typeset.composed_book import composed
 from ..typeset.plan import LABELS, Plan, colophon_lines, plan_book
+from .pagemap import map_key
 from .templates import environment
 
 BLEED_MM = 3.0
@@ -111,6 +112,7 @@ def _page_context(book: Book, press: bool) -> tuple[dict[str, Any], Plan]:
         keywords=[k for k in (book.series, book.kicker) if k],
         generator=f"zhpress {__version__}",
         date=_w3c(source_date(book)),
+        page_map=None if press else map_key(book.root),
     )
     return context, plan
 

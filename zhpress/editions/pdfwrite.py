@@ -147,10 +147,23 @@ def lay_out(sections: list[Section], press: bool, fetcher: Any) -> list[Any]:
         )
     closing = render(back, _numbering(page))
     _keep_numbers(sections, press, numbers)
+    documents = [first, *bodies, closing]
+    if not press:
+        _keep_page_map(sections, documents)
     if reuse:
         _LAID_OUT.clear()
         _LAID_OUT.update(kept)
-    return [first, *bodies, closing]
+    return documents
+
+
+def _keep_page_map(sections: list[Section], documents: list[Any]) -> None:
+    """Where each reader page begins, for the EPUB's print page numbers (``pagemap``)."""
+    from . import pagemap
+
+    key = pagemap.key_in(sections[0][1])
+    if key is not None:
+        names = ["front", *(name for name, _ in sections[2:-1]), "back"]
+        pagemap.store(key, pagemap.page_starts(documents, names))
 
 
 _LAST_NUMBERS: dict[str, dict[str, int]] = {}
@@ -211,8 +224,7 @@ def _numbering(first_page: int) -> str:
     """A part's first page: its number, and its side (odd pages are right-hand pages)."""
     side = "right" if first_page % 2 else "left"
     return (
-        f"@page :first {{ counter-reset: page {first_page}; }}\n"
-        f"html {{ break-before: {side}; }}\n"
+        f"@page :first {{ counter-reset: page {first_page}; }}\nhtml {{ break-before: {side}; }}\n"
     )
 
 
