@@ -62,7 +62,11 @@ def epub_markers(docs: dict[str, Any]) -> tuple[list[tuple[str, str]], dict[str,
 
 
 def pdf_page_starts(out: Outputs) -> list[str]:
-    """Each page's text inside the text block (running heads and folios left out)."""
+    """Each numbered page's text inside the text block (running heads and folios left out),
+    by folio: a cover (``cover: true``) is an unnumbered page before page 1."""
+    from .lines import unnumbered_pages
+
+    cover = unnumbered_pages(out.book, "reader")
     pages = len(out.objects("reader").pages)
     text = pdf_text(out.drawn("reader"), out.book).stream
     starts = [""] * pages
@@ -70,7 +74,7 @@ def pdf_page_starts(out: Outputs) -> list[str]:
         number = int(place.split()[1]) - 1
         if len(starts[number]) < COMPARED:
             starts[number] += ch
-    return starts
+    return starts[cover:]
 
 
 def differences(out: Outputs) -> list[str]:
@@ -108,5 +112,5 @@ def check_page_list(out: Outputs) -> list[Finding]:
     if found:
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
         return [Finding("epub", "page list", ERROR, found[0] + more)]
-    pages = len(out.objects("reader").pages)
+    pages = len(pdf_page_starts(out))
     return [Finding("epub", "page list", OK, f"{pages} pages, as in the reader PDF")]

@@ -395,10 +395,15 @@ def book_blocks(book) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     return extra + ordered, paragraphs
 
 
-def measure_edition(path: Path, book, geometry) -> Report:
-    """All the numbers for one print edition of ``book``."""
+def measure_edition(path: Path, book, geometry, skip: int = 0) -> Report:
+    """All the numbers for one print edition of ``book`` (``skip``: unnumbered pages, a
+    cover, before the first recto)."""
     report = Report()
-    chars = read_chars(path, geometry.frame)
+
+    def frame(page_index: int) -> tuple[float, float, float, float]:
+        return geometry.frame(page_index - skip)
+
+    chars = read_chars(path, frame)
     everything, paragraphs = book_blocks(book)
     # Head items (kicker, title, series, moderator) may sit anywhere on the opening page.
     for name, text in everything:
@@ -414,7 +419,7 @@ def measure_edition(path: Path, book, geometry) -> Report:
         if spaces:
             report.wrong_chars += spaces
             report.wrong_detail.append(f"{name}: a copy would insert {spaces} space(s)")
-        measure_paragraph(block, geometry.frame, report)
+        measure_paragraph(block, frame, report)
     report.fonts = fonts_of(path)
     return report
 

@@ -21,8 +21,10 @@ from ..errors import BookError
 from ..manuscript.model import Book
 from ..manuscript.where import yaml_line
 from ..typeset.composed_book import composed
+from ..typeset.geometry import geometry_of
 from ..typeset.plan import LABELS, Plan, colophon_lines, plan_book
 from .pagemap import map_key
+from .pdfwrite import COVER
 from .templates import environment
 
 BLEED_MM = 3.0
@@ -55,7 +57,57 @@ def render_sections(book: Book, press: bool) -> list[Section]:
     context, _ = _page_context(book, press)
     template = environment().get_template("print/book.html.j2")
     parts = ["meta", "front", *(c["id"] for c in context["chapters"]), "back"]
-    return [(part, template.render(part=part, **context)) for part in parts]
+    sections = [(part, template.render(part=part, **context)) for part in parts]
+    if not press and wants_cover(book):
+        sections.insert(1, (COVER, cover_section(book)))
+    return sections
+
+
+def wants_cover(book: Book) -> bool:
+    """``cover: true`` in book.yaml: the reader PDF opens with the typographic cover.
+
+    Only on request, and only the reader: the press edition is the book block a print shop
+    binds (its cover is a separate job, with a spine and another stock), and the reader's
+    pages are the print edition the EPUB's page list cites, so a cover is an unnumbered page
+    before page 1 that an existing book does not get unasked."""
+    value = book.meta.get("cover", False)
+    if not isinstance(value, bool):
+        raise BookError(
+            f"'cover' must be true or false, not {value!r}",
+            path=book.yaml_path,
+            line=yaml_line(book, "cover"),
+        )
+    return value
+
+
+def cover_section(book: Book) -> str:
+    """The cover template (the EPUB cover's design) as the reader's first page: WeasyPrint
+    sets it as text and vectors, never the EPUB's raster; ``pdfwrite`` scales it to the
+    trim's height."""
+    from .covertype import PAGE_MM, cover_html, cover_subsets
+    from .templates import STYLES
+
+    height = geometry_of(book).trim.height_mm
+    scale = height / PAGE_MM[1]
+    # The cover's faces are subsets of their own: under the book's family names WeasyPrint
+    # would write the cover's glyphs and the book's as one font, and the book's text would
+    # show the cover subset's glyphs ("济" printed as "珍"). So the families are renamed.
+    faces = [
+        {**f, "family": "zhpress-cover-" + f["family"].removeprefix("zhpress-")}
+        for f in cover_subsets(book)
+    ]
+    css = (STYLES / "cover.css").read_text(encoding="utf-8").replace(FAMILY, COVER_FAMILY)
+    # The cover at the trim's height, its headline no second bookmark.
+    page = (
+        f"<style>\n{css}\n"
+        f"@page {{ size: {PAGE_MM[0] * scale:.3f}mm {height:.3f}mm; margin: 0; }}\n"
+        f"body {{ transform: scale({scale:.5f}); transform-origin: 0 0; }}\n"
+        f"h1 {{ bookmark-level: none; }}\n</style>\n</head>"
+    )
+    return cover_html(book, faces).replace("</head>", page, 1)
+
+
+FAMILY, COVER_FAMILY = '"zhpress-', '"zhpress-cover-'
 
 
 def render_html(book: Book, press: bool, part: str = "front") -> tuple[str, Plan]:
