@@ -180,3 +180,22 @@ def test_a_map_of_another_shape_is_not_used(seed_book):
     assert marks_for(seed_book, [PageStart(1, f"c{n + 1}", -1, 0, "x")]) is None
     assert marks_for(seed_book, [PageStart(1, "c1", 999, 0, "x")]) is None
     assert marks_for(seed_book, None) is None
+
+
+def test_a_blank_page_is_marked_just_before_the_next_page(seed_book):
+    """A blank page (the contents padded to keep their length) has no text to begin with: its
+    marker goes where the next page with text begins, just before that page's."""
+    pages = [
+        PageStart(1, "opening", -1, 0, "引题"),
+        PageStart(2, "toc", -1, 0, "目录"),
+        PageStart(3, "opening", -1, 0, ""),
+        PageStart(4, "c1", -1, 0, "标题"),
+    ]
+    marks = marks_for(seed_book, pages)
+    assert [e["href"] for e in marks.page_list()] == [
+        "opening.xhtml#page-1",
+        "nav.xhtml#page-2",
+        "chapter-01.xhtml#page-3",
+        "chapter-01.xhtml#page-4",
+    ]
+    assert marks.at_start("c1").index('id="page-3"') < marks.at_start("c1").index('id="page-4"')
