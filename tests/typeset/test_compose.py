@@ -142,8 +142,11 @@ def test_digits_at_a_line_start_get_no_quarter_em_but_inside_a_line_they_do(make
     # Rendered: the first Western run has no left margin at the line start.
     html = str(lines_html(lines, "serif"))
     second_html = html.split("\n")[1]
-    assert second_html.startswith('<span class="w" style="letter-spacing:0;')
+    assert second_html.startswith('<span class="w" style="letter-spacing:0')
     assert "margin-left" not in second_html.split("</span>")[0]
+    # ... and the 1/4 em after it is 年's wide form (widegap), not a margin.
+    assert "margin" not in second_html.split("</span>")[0]
+    assert "<span style=\"font-feature-settings:'ss20'\">年</span>" in second_html
     assert 2 * EM < number_width < 2.5 * EM
 
 

@@ -247,14 +247,37 @@ def measure_paragraph(block: Located, frames, report: Report, indent_em: float =
                     room = c.x1 - c.x0
                 if room < LONE_MARK_MIN_EM * em - 1e-6:
                     report.squeezed_marks.append(f"{where}: {text[i]} gets {room / em:.2f} em")
-        for boundary in cjk.quarter_em_boundaries(text):
+        quarter = cjk.quarter_em_boundaries(text)
+        for boundary in quarter:
             if boundary in positions and boundary - 1 in positions:
                 report.quarter_em_checked += 1
                 a, b = positions[boundary - 1][1], positions[boundary][1]
-                gap = (b.x0 - a.x1) / em
+                seen_a = _em_box(text, boundary - 1, a, em, positions, quarter)
+                seen_b = _em_box(text, boundary, b, em, positions, quarter)
+                gap = (seen_b[0] - seen_a[1]) / em
                 if abs(gap - 0.25) > QUARTER_TOLERANCE_EM:
                     pair = text[boundary - 1 : boundary + 1]
                     report.quarter_em.append(f"{where}: {pair} {gap:.3f} em")
+
+
+def _em_box(
+    text: str, i: int, c: Char, em: float, positions: dict, quarter: set[int]
+) -> tuple[float, float]:
+    """Where ``text[i]`` is seen: its advance, or for an ideograph set in a wide form (the
+    1/4 em beside a Western run on the same line carried in the glyph, ``widegap``) the em
+    box inside that advance: every CJK face draws an ideograph in a box of 1 em."""
+    extra = (c.x1 - c.x0) - em
+    if not cjk.is_ideograph(text[i]) or extra < QUARTER_TOLERANCE_EM * em:
+        return c.x0, c.x1
+    left = i in quarter and i - 1 in positions
+    right = i + 1 in quarter and i + 1 in positions
+    if left and right:
+        return c.x0 + extra / 2, c.x1 - extra / 2
+    if left:
+        return c.x0 + extra, c.x1
+    if right:
+        return c.x0, c.x1 - extra
+    return c.x0, c.x1
 
 
 def _run_width(block: Located, i: int) -> float:

@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from .. import cjk
+from . import widegap
 
 # Squeezing is tracking made tighter. A line may take in at most one em more than its
 # measure, and no gap may close by more than 1/20 em, which the side bearings of CJK faces
@@ -62,6 +63,10 @@ class Glyph:
     """Position of the cluster's first character in the paragraph text."""
     western: bool = False
     """Part of a Western word or number: no justification inside it."""
+    pad_right: float = 0.0
+    pad_left: float = 0.0
+    """The 1/4 em (in pt) this ideograph's wide form carries on that side when the Western
+    run beside it is on the same line (see ``widegap``); the gap still counts as a gap here."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,7 @@ def prepare(
                 pos += len(cluster)
         offset += len(run_text)
     quarter = cjk.quarter_em_boundaries(text)
+    glyphs = widegap.mark(glyphs, text, 0.25 * size, quarter)
     gap = [0.0]
     justifiable = [False]
     breakable = [False]

@@ -14,7 +14,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from ..manuscript.model import Book
-from . import compose
+from . import compose, widegap
 from .fonts import Shaper, missing_characters, subset_file
 from .html_lines import lines_html
 from .plan import QUOTES, Piece, Plan, check_glyphs, plan_book, role_chars
@@ -101,7 +101,11 @@ def composed(book: Book, plan: Plan | None = None) -> Composed:
         role: set(missing_characters(plan.faces[role], chars)) for role, chars in needed.items()
     }
     check_glyphs(plan, lambda role, ch: ch not in lacking[role])
-    files = {role: subset_file(plan.faces[role], chars) for role, chars in needed.items()}
+    wide = widegap.wide_chars(piece.runs for piece in plan.pieces.values())
+    files = {
+        role: subset_file(plan.faces[role], chars, wide.get(role, ("", "")))
+        for role, chars in needed.items()
+    }
     shapers = {role: _shaper(path, book.language) for role, path in files.items()}
     fonts = tuple(sorted((role, str(path)) for role, path in files.items()))
     lang = book.language
@@ -118,13 +122,14 @@ def composed(book: Book, plan: Plan | None = None) -> Composed:
     lines: dict[str, list[compose.Line]] = {}
     for key, piece in plan.pieces.items():
         measure = piece.measure or plan.geometry.measure
-        memo = (tuple(piece.runs), piece.size, piece.mode, measure, piece.indent, fonts, lang)
+        role = piece.role or piece.runs[0][1]  # a paragraph may open in **bold**
+        memo = (tuple(piece.runs), piece.size, piece.mode, measure, piece.indent, role, fonts, lang)
         found = _PIECES.get(memo)
         if found is None:
             runs = full_width_quotes(piece.runs, shapers)
             para = compose.prepare(runs, piece.size, shape, ink)
             result = compose_piece(para, piece, measure)
-            found = _PIECES[memo] = (result, lines_html(result, piece.runs[0][1]))
+            found = _PIECES[memo] = (result, lines_html(result, role))
         lines[key], html[key] = found
     result = Composed(html, lines, files)
     _COMPOSED.clear()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from . import widegap
+
 
 def _pt(value: float) -> str:
     text = f"{value:.3f}".rstrip("0").rstrip(".")
@@ -37,7 +39,10 @@ def lines_html(lines, base_role: str) -> Markup:
 
     letter-spacing adds its amount after every character of the line, so a gap that must
     differ from it (a compressed mark, 1/4 em, the inside of a Western word) is corrected
-    with a margin on the character or the Western run."""
+    with a margin on the character or the Western run.
+
+    The 1/4 em between an ideograph and a Western run is not a margin but part of the
+    ideograph: its wide form (``widegap``), so that no extractor reads a space there."""
     out: list[str] = []
     for number, line in enumerate(lines):
         if number:
@@ -73,6 +78,9 @@ def lines_html(lines, base_role: str) -> Markup:
                 inside = line.after[i] if j > i else 0.0
                 left = line.after[i - 1] - s if i > 0 and not glyphs[i - 1].western else 0.0
                 right = (line.after[j] if j < last else 0.0) - inside
+                # Less the 1/4 em the ideograph beside it carries in its wide form (widegap).
+                left -= glyphs[i - 1].pad_right if i > 0 else 0.0
+                right -= glyphs[j + 1].pad_left if j < last else 0.0
                 text = "".join(x.text for x in glyphs[i : j + 1])
                 css = f"letter-spacing:{_pt(inside)}pt" if inside else "letter-spacing:0"
                 out.append(_span(text, left, right, css=css, cls="w"))
@@ -85,7 +93,9 @@ def lines_html(lines, base_role: str) -> Markup:
                 right = 0.0  # the Western run's margin-left carries this gap
             else:
                 right = line.after[i] - s  # compression of adjacent marks
-            out.append(_span(g.text, left, right))
+            wide_right = bool(g.pad_right) and i < last and glyphs[i + 1].western
+            wide_left = bool(g.pad_left) and i > 0 and glyphs[i - 1].western
+            out.append(_span(g.text, left, right, css=widegap.css(wide_right, wide_left)))
             i += 1
         if role_open != base_role:
             out.append("</span>")

@@ -31,6 +31,8 @@ class Piece:
     where: str  # "chapter.md:12", for the missing-glyph error
     indent: float = 0.0
     measure: float | None = None
+    role: str = ""
+    """The face the element's style sets (its runs may change it); "" for the first run's."""
 
     @property
     def text(self) -> str:
@@ -136,6 +138,7 @@ def plan_book(book: Book) -> Plan:
                 "justify",
                 file_and_line(yaml, block.line),
                 indent=INDENT_EM * size,
+                role="kai",
             ),
         )
     for c, chapter in enumerate(book.chapters):
@@ -172,6 +175,7 @@ def plan_book(book: Book) -> Plan:
                     "justify",
                     file_and_line(chapter.path, block.line),
                     indent=INDENT_EM * size,
+                    role="serif",
                 ),
             )
     plan.need("serif", book.title)
