@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from tests.builder.test_page_list import CHAPTERS, _log
+from tests.builder.test_epub_pages_rebuilt import CHAPTERS, _log
 from tests.conftest import write_book
 from zhpress.builder.pipeline import build
 from zhpress.checks import run as check
