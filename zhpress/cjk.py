@@ -178,6 +178,19 @@ def break_allowed(text: str, i: int) -> bool:
     return True
 
 
+# In Traditional Chinese (the TC and HK faces) these sit in the middle of their em and are not
+# compressed; only brackets and quotes give up half their em beside another mark (CLREQ 3.1.7).
+CENTRED_IN_TRADITIONAL = frozenset("、，。．：；？！")
+
+
+def keeps_full_em(text: str, i: int, traditional: bool = False) -> bool:
+    """Must the mark at ``text[i]`` keep its whole em? A lone pause/stop mark always does; in
+    a Traditional book every pause/stop mark does, beside a bracket or not."""
+    if traditional and text[i] in CENTRED_IN_TRADITIONAL:
+        return True
+    return is_lone_mark(text, i)
+
+
 def is_lone_mark(text: str, i: int) -> bool:
     """A pause/stop mark with no other adjustable mark beside it: it keeps a full em."""
     if text[i] not in LONE_MARKS:
@@ -185,3 +198,58 @@ def is_lone_mark(text: str, i: int) -> bool:
     before = text[i - 1] if i > 0 else ""
     after = text[i + 1] if i + 1 < len(text) else ""
     return before not in ADJUSTABLE and after not in ADJUSTABLE
+
+
+# --- The book's own words in Traditional characters ------------------------------------------
+
+# Labels zhpress itself prints (contents, panel, colophon, landmarks, the EPUB's summary): a
+# Traditional book must not print 目录 over its contents. Whole phrases, not characters: 制作
+# is 製作 but 制度 stays 制度, and 信息 reads 資訊 in Taiwan and Hong Kong.
+TRADITIONAL_LABELS = {
+    "目录": "目錄",
+    "主持人": "主持人",
+    "本期嘉宾": "本期嘉賓",
+    "嘉宾": "嘉賓",
+    "书名": "書名",
+    "栏目": "欄目",
+    "引题": "引題",
+    "标题": "標題",
+    "作者": "作者",
+    "主持": "主持",
+    "出版": "出版",
+    "出版者": "出版者",
+    "出版日期": "出版日期",
+    "版次": "版次",
+    "版权": "版權",
+    "日期": "日期",
+    "开本": "開本",
+    "字体": "字體",
+    "正文": "正文",
+    "导语、署名": "導語、署名",
+    "封面": "封面",
+    "导览": "導覽",
+    "版权信息": "版權資訊",
+    "版权页": "版權頁",
+    "32开": "32開",
+    "16开": "16開",
+    "标识符": "識別碼",
+    "制作": "製作",
+    "封面：": "封面：",
+    "。书中仅嵌入用到的字形，字体的版权与许可声明保留在字体文件中。": (
+        "。書中僅嵌入用到的字形，字體的版權與授權聲明保留在字體檔案中。"
+    ),
+    (
+        "本书为可重排的文字电子书，正文、标题与署名均为可选取、可朗读的文字，"
+        "章节标题层级分明，附有目录与导览；封面图片附有文字说明。"
+        "字体大小、行距与颜色可由阅读软件调整，无闪烁、声音或动态内容。"
+    ): (
+        "本書為可重排的文字電子書，正文、標題與署名均為可選取、可朗讀的文字，"
+        "章節標題層級分明，附有目錄與導覽；封面圖片附有文字說明。"
+        "字體大小、行距與顏色可由閱讀軟體調整，無閃爍、聲音或動態內容。"
+    ),
+}
+
+
+def in_script(label: str, traditional: bool) -> str:
+    """One of zhpress's own labels in the book's script (Simplified as written here)."""
+    return TRADITIONAL_LABELS.get(label, label) if traditional else label

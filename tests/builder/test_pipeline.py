@@ -203,7 +203,7 @@ def test_builds_finishing_at_once_keep_each_others_state(tmp_path):
     out.mkdir()
     script = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
-        "from pathlib import Path; from zhpress import state;"
+        "from pathlib import Path; from zhpress.builder import state;"
         "out = Path(sys.argv[2]); target = out / (sys.argv[3] + '.bin');"
         "target.write_bytes(sys.argv[3].encode());"
         "[state.record(out, sys.argv[3], target, str(i)) for i in range(60)]"

@@ -237,13 +237,14 @@ def test_lines_join_without_spaces_except_between_latin_words():
     assert joined == "推进新型工业化 smart city，IP5G"
 
 
-def test_importing_the_seed_takes_under_0_2_s(tmp_path: Path):
+def test_importing_the_seed_takes_under_0_3_s(tmp_path: Path):
+    """Issue 16's bound; a quiet machine takes about 0.15 s."""
     best = float("inf")
     for n in range(5):  # best of five: the machine is shared
         start = time.perf_counter()
         import_page(SEED, tmp_path / f"b{n}")
         best = min(best, time.perf_counter() - start)
-    assert best < 0.2, f"{best:.3f} s"
+    assert best < 0.3, f"{best:.3f} s"
 
 
 def test_time_grows_linearly_with_input_size(tmp_path: Path):

@@ -61,6 +61,48 @@ CASES = [
         ["book.yaml:", "YAML syntax error"],
     ),
     (
+        "duplicate key",
+        chapter(GOOD),
+        yaml_with("  - 01-a.md\n", extra="kicker: 引题\ntitle: 另一个书名\n"),
+        ["book.yaml:3", "the key 'title' is given twice, on lines 1 and 3", "hint: keep one"],
+    ),
+    (
+        "number title",
+        chapter(GOOD),
+        "title: 2024\nchapters:\n  - 01-a.md\n",
+        ["book.yaml:1", "'title' is read as a number (2024)", 'hint: put the value in quotes'],
+    ),
+    (
+        "yes/no kicker",
+        chapter(GOOD),
+        yaml_with("  - 01-a.md\n", extra="kicker: yes\n"),
+        ["book.yaml:2", "'kicker' is read as a yes/no value"],
+    ),
+    (
+        "unknown language",
+        chapter(GOOD),
+        yaml_with("  - 01-a.md\n", extra="language: klingon\n"),
+        ["book.yaml:2", "unknown language 'klingon'", "hint: use a BCP 47 tag", "zh-Hant-TW"],
+    ),
+    (
+        "a book with parts",
+        chapter(GOOD),
+        "title: 测试书名\nparts:\n  - 01-part\n",
+        ["book.yaml:2", "'parts:'", "does not build it yet"],
+    ),
+    (
+        "front matter duplicate key",
+        chapter("---\npanelist: 甲\ntitle: 乙\npanelist: 丙\n---\n\n正文。\n"),
+        None,
+        ["01-a.md:4", "the key 'panelist' is given twice, on lines 2 and 4"],
+    ),
+    (
+        "number panelist",
+        chapter("---\npanelist: 007\ntitle: 乙\n---\n\n正文。\n"),
+        None,
+        ["01-a.md:2", "'panelist' is read as a number (7)", "put the value in quotes"],
+    ),
+    (
         "missing title",
         chapter(GOOD),
         "kicker: 引题\nchapters:\n  - 01-a.md\n",

@@ -49,6 +49,8 @@ def build(
     started = time.perf_counter()
     # 1. Load: the manuscript, once, into the Book model every later stage reads.
     book = load_book(book_dir)
+    for warning in book.warnings:
+        log(f"warning: {warning}")
     wanted = tuple(dict.fromkeys(only)) if only else ALL_EDITIONS
     paths = edition_paths(book, out)
     inputs = state.inputs_digest(book.root)

@@ -90,13 +90,14 @@ def check_typography(out: Outputs) -> list[Finding]:
                     Finding(edition, "typography", severity, f"{len(items)} {what}: {shown}")
                 )
         if not bad:
+            marks = "pause/stop" if out.book.variant != "SC" else "lone"
             findings.append(
                 Finding(
                     edition,
                     "typography",
                     OK,
-                    f"{report.lines_checked} lines on the measure, {report.marks_checked} lone "
-                    f"marks at full width, {report.quarter_em_checked} 1/4 em gaps, "
+                    f"{report.lines_checked} lines on the measure, {report.marks_checked} "
+                    f"{marks} marks at full width, {report.quarter_em_checked} 1/4 em gaps, "
                     "no prohibited break",
                 )
             )

@@ -4,7 +4,8 @@ The numbers the tests assert and the ``check`` command reports come from here, r
 from the PDF with pdfplumber and pypdf, never from the composer's own idea of its lines:
 
 - non-final lines of a paragraph short of (or past) the measure by more than 0.15 em;
-- lone pause/stop marks squeezed below 0.75 em;
+- lone pause/stop marks squeezed below 0.75 em (in a Traditional book every pause/stop mark:
+  they sit centred and are never compressed);
 - lines that start or end with a prohibited character, or split ——, …… or a Western word
   (one wider than the measure, a URL, may break: it fits no line);
 - Chinese–Western boundaries inside a line whose gap is not 1/4 em;
@@ -191,7 +192,11 @@ def copy_spaces(block: Located) -> int:
     return count
 
 
-def measure_paragraph(block: Located, frames, report: Report, indent_em: float = 2.0) -> None:
+def measure_paragraph(
+    block: Located, frames, report: Report, indent_em: float = 2.0, traditional: bool = False
+) -> None:
+    """The numbers of one located paragraph. ``traditional``: every pause and stop mark keeps
+    its em (they sit centred in the TC and HK faces), not only a lone one."""
     text = block.text
     lines = block.lines()
     pages = [line[0][1].page for line in lines]
@@ -236,11 +241,16 @@ def measure_paragraph(block: Located, frames, report: Report, indent_em: float =
                 report.prohibited.append(f"{where}: splits a Western word")
         positions = {i: (k, c) for k, (i, c) in enumerate(line)}
         for i, c in line:
-            if cjk.is_lone_mark(text, i):
+            if cjk.keeps_full_em(text, i, traditional):
                 report.marks_checked += 1
                 k = positions[i][0]
                 if k + 1 < len(line):
                     room = line[k + 1][1].x0 - c.x0
+                    if text[line[k + 1][0]] in cjk.OPENING:
+                        # An opening bracket's first half em is blank, and it gives that up
+                        # beside a mark (Traditional ：「 takes 1.5 em): the room the mark
+                        # keeps ends where the bracket's ink half begins.
+                        room += 0.5 * em
                 elif not final:
                     room = right - c.x0
                 else:
@@ -442,7 +452,7 @@ def measure_edition(path: Path, book, geometry, skip: int = 0) -> Report:
         if spaces:
             report.wrong_chars += spaces
             report.wrong_detail.append(f"{name}: a copy would insert {spaces} space(s)")
-        measure_paragraph(block, frame, report)
+        measure_paragraph(block, frame, report, traditional=book.variant != "SC")
     report.fonts = fonts_of(path)
     return report
 
@@ -458,7 +468,7 @@ def write_plain(book, path: Path) -> None:
     from ..typeset.geometry import geometry_of
 
     g = geometry_of(book)
-    serif = resolve_faces(roles=("serif",))["serif"]
+    serif = resolve_faces(roles=("serif",), variant=book.variant)["serif"]
     head = [book.kicker, book.title, book.series, book.moderator]
     lede = "".join(f"<h2>{escape(t)}</h2>" for t in head if t)
     lede += "".join(f"<p>{escape(b.text)}</p>" for b in book.lede)
@@ -468,7 +478,7 @@ def write_plain(book, path: Path) -> None:
         for c in book.chapters
     )
     margins = f"{g.top}pt {g.outer}pt {g.bottom}pt {g.inner}pt"
-    html = f"""<html lang="zh-Hans"><style>
+    html = f"""<html lang="{book.language}"><style>
     @font-face {{ font-family: body; src: url({serif.path.as_uri()}); }}
     @page {{ size: {g.width}pt {g.height}pt; margin: {margins}; }}
     @page :left {{ margin-left: {g.outer}pt; margin-right: {g.inner}pt; }}

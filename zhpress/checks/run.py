@@ -257,6 +257,8 @@ def run_check(book_dir: Path, out: Path) -> int:
     except ZhpressError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    for warning in book.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if not out.is_dir():
         print(f"check: {out} does not exist; build first with 'python build.py'", file=sys.stderr)
         return EXIT_BAD_INPUT

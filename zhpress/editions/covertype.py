@@ -49,8 +49,10 @@ def _balanced(title: str, count: int, measure: float) -> list[str] | None:
         while end < len(title) and width + display_width(title[end]) <= target + 0.5:
             width += display_width(title[end])
             end += 1
-        while 0 < end - start and end < len(title) and (
-            title[end] in NO_LINE_START or title[end - 1] in NO_LINE_END
+        while (
+            0 < end - start
+            and end < len(title)
+            and (title[end] in NO_LINE_START or title[end - 1] in NO_LINE_END)
         ):
             end -= 1  # move the character over with its mark
         if end <= start:
@@ -70,26 +72,26 @@ def cover_html(book: Any, faces: list[dict[str, str]]) -> str:
 
     env = environment()
     env.filters["spaced"] = space_html  # 1/4 em between Han and Western, as in the EPUB text
-    panel = [{"label": "嘉宾", "names": list(book.panelists)}]
+    from ..cjk import in_script
+
+    traditional = book.variant != "SC"
+    panel = [{"label": in_script("嘉宾", traditional), "names": list(book.panelists)}]
     if book.moderator:
-        panel.append({"label": "主持人", "names": [book.moderator]})
+        panel.append({"label": in_script("主持人", traditional), "names": [book.moderator]})
     publisher = book.meta.get("publisher")
-    return (
-        env.get_template("cover/cover.html.j2")
-        .render(
-            book=book,
-            faces=faces,
-            headline_lines=headline_lines(book.title),
-            panel=panel,
-            publisher=str(publisher).strip() if publisher not in (None, "") else None,
-        )
+    return env.get_template("cover/cover.html.j2").render(
+        book=book,
+        faces=faces,
+        headline_lines=headline_lines(book.title),
+        panel=panel,
+        publisher=str(publisher).strip() if publisher not in (None, "") else None,
     )
 
 
 def _subsets(book: Any, text: str) -> list[dict[str, str]]:
     from ..typeset.fonts import resolve_faces, subset_file
 
-    faces = resolve_faces(book.meta.get("fonts"), book.root, book.yaml_path)
+    faces = resolve_faces(book.meta.get("fonts"), book.root, book.yaml_path, variant=book.variant)
     chars = "".join(sorted(set(text) - set(" \n\t")))
     return [
         {"family": f"zhpress-{role}", "url": subset_file(faces[role], chars).resolve().as_uri()}

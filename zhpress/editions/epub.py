@@ -25,6 +25,7 @@ from typing import Any
 from ebooklib import epub
 from lxml import etree
 
+from ..cjk import in_script
 from ..manuscript.model import Book
 from ..typeset.fonts import (
     resolve_faces,
@@ -36,6 +37,7 @@ from .epub_documents import (
     XML_LANG,
     book_identifier,
     file_as,
+    label_of,
     plain_text,
     publication_date,
     render_colophon,
@@ -217,7 +219,8 @@ def _metadata(eb: epub.EpubBook, book: Book, identifier: str, paged: bool = Fals
     ):
         _meta(eb, "schema:accessibilityFeature", feature)
     _meta(eb, "schema:accessibilityHazard", "none")
-    _meta(eb, "schema:accessibilitySummary", ACCESSIBILITY_SUMMARY)
+    summary = in_script(ACCESSIBILITY_SUMMARY, book.variant != "SC")
+    _meta(eb, "schema:accessibilitySummary", summary)
     _meta(eb, "dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA")
     certifier = str(publisher).strip() if publisher not in (None, "") else "zhpress"
     _meta(eb, "a11y:certifiedBy", certifier)
@@ -244,7 +247,7 @@ def write_epub(book: Book, path: Path, progress: Callable[[str], None] | None = 
     epoch = source_date(book)
     publication_date(book)  # bad input fails before any slow work
     identifier = book_identifier(book)
-    faces = resolve_faces(book.meta.get("fonts"), book.root, book.yaml_path)
+    faces = resolve_faces(book.meta.get("fonts"), book.root, book.yaml_path, variant=book.variant)
     # The print edition's page numbers, from the last reader layout (never waiting for it).
     marks = marks_for(book, pagemap.load(book.root))
     docs = render_documents(book, COVER_HREF, marks)
@@ -253,7 +256,7 @@ def write_epub(book: Book, path: Path, progress: Callable[[str], None] | None = 
     nav = render_nav(book, [*docs, colophon], marks)
     for _ in range(2):
         texts = [d.xhtml for d in [*docs, nav, colophon]]
-        roles, left_out = route_narrow_marks(glyph_text(texts), faces)
+        roles, left_out = route_narrow_marks(glyph_text(texts), faces, book.variant != "SC")
         roles = with_safety_net(roles, faces)
         used = {role: faces[role] for role in roles if role in faces}
         colophon = render_colophon(book, identifier, used, marks)
@@ -302,9 +305,9 @@ def write_epub(book: Book, path: Path, progress: Callable[[str], None] | None = 
         epub.Link(d.href, d.toc_label, f"toc-{d.uid}") for d in [*docs, colophon] if d.toc_label
     ]
     eb.guide = [
-        {"type": "cover", "href": "text/cover.xhtml", "title": "封面"},
-        {"type": "toc", "href": "text/nav.xhtml", "title": "目录"},
-        {"type": "text", "href": "text/opening.xhtml", "title": "正文"},
+        {"type": "cover", "href": "text/cover.xhtml", "title": label_of(book, "封面")},
+        {"type": "toc", "href": "text/nav.xhtml", "title": label_of(book, "目录")},
+        {"type": "text", "href": "text/opening.xhtml", "title": label_of(book, "正文")},
     ]
     writer = _Writer(str(path), eb, epoch, book.language)
     writer.process()

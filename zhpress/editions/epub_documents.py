@@ -18,7 +18,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from .. import __version__
-from ..cjk import is_wide
+from ..cjk import in_script, is_wide
 from ..errors import BookError
 from ..manuscript.markdown import markdown_inline
 from ..manuscript.model import Book
@@ -201,24 +201,34 @@ def _line_of(book: Book, key: str) -> int | None:
 # --- Documents ----------------------------------------------------------------------------
 
 
+def label_of(book: Book, label: str) -> str:
+    """One of zhpress's own labels, in the book's script (目錄 in a Traditional book)."""
+    return in_script(label, book.variant != "SC")
+
+
 def panel_rows(book: Book) -> list[dict[str, Any]]:
-    rows = [{"label": "嘉宾", "names": list(book.panelists)}]
+    rows = [{"label": label_of(book, "嘉宾"), "names": list(book.panelists)}]
     if book.moderator:
-        rows.append({"label": "主持人", "names": [book.moderator]})
+        rows.append({"label": label_of(book, "主持人"), "names": [book.moderator]})
     return rows
 
 
 def cover_alt(book: Book) -> str:
+    def t(label: str) -> str:
+        return label_of(book, label)
+
+    # A Traditional book quotes with 「」, a Simplified one with “”.
+    left, right = ("「", "」") if book.variant != "SC" else ("“", "”")
     parts = []
     if book.series:
-        parts.append(f"栏目“{book.series}”")
+        parts.append(f"{t('栏目')}{left}{book.series}{right}")
     if book.kicker:
-        parts.append(f"引题“{book.kicker}”")
-    parts.append(f"标题“{book.title}”")
-    parts.append("嘉宾" + "、".join(book.panelists))
+        parts.append(f"{t('引题')}{left}{book.kicker}{right}")
+    parts.append(f"{t('标题')}{left}{book.title}{right}")
+    parts.append(t("嘉宾") + "、".join(book.panelists))
     if book.moderator:
-        parts.append(f"主持人{book.moderator}")
-    return "封面：" + "，".join(parts) + "。"
+        parts.append(f"{t('主持人')}{book.moderator}")
+    return t("封面") + "：" + "，".join(parts) + "。"
 
 
 def render_template(template: str, **context: Any) -> str:
@@ -238,11 +248,11 @@ def render_documents(book: Book, cover_href: str, marks: PageMarks | None = None
         Document(
             "cover",
             "cover.xhtml",
-            "封面",
+            label_of(book, "封面"),
             render_template(
                 "cover.xhtml",
                 lang=lang,
-                doc_title="封面",
+                doc_title=label_of(book, "封面"),
                 html_class="cover-page",
                 cover_href=cover_href,
                 cover_alt=cover_alt(book),
@@ -292,25 +302,32 @@ def render_nav(book: Book, docs: list[Document], marks: PageMarks | None = None)
     """The navigation document: contents, landmarks and, with ``marks``, the page list."""
     toc = [{"href": d.name, "label": d.toc_label} for d in docs if d.toc_label]
     landmarks = [
-        {"type": "cover", "href": "cover.xhtml", "label": "封面"},
-        {"type": "toc", "href": "nav.xhtml#toc", "label": "目录"},
-        {"type": "bodymatter", "href": "opening.xhtml", "label": "正文"},
-        {"type": "colophon", "href": "colophon.xhtml", "label": "版权信息"},
+        {"type": "cover", "href": "cover.xhtml", "label": label_of(book, "封面")},
+        {"type": "toc", "href": "nav.xhtml#toc", "label": label_of(book, "目录")},
+        {"type": "bodymatter", "href": "opening.xhtml", "label": label_of(book, "正文")},
+        {"type": "colophon", "href": "colophon.xhtml", "label": label_of(book, "版权信息")},
     ]
     xhtml = render_template(
         "nav.xhtml",
         lang=book.language,
-        doc_title="目录",
+        doc_title=label_of(book, "目录"),
+        landmarks_title=label_of(book, "导览"),
         toc=toc,
         landmarks=landmarks,
         page_list=marks.page_list() if marks else [],
         page_marks=marks.at_start(CONTENTS) if marks else Markup(""),
     )
-    return Document("nav", "nav.xhtml", "目录", xhtml)
+    return Document("nav", "nav.xhtml", label_of(book, "目录"), xhtml)
 
 
 def colophon_rows(book: Book, identifier: str, faces: dict[str, Face]) -> list[dict[str, str]]:
     rows = [{"label": "书名", "value": book.title}]
+    rows += _colophon_rest(book, identifier, faces)
+    return [{**row, "label": label_of(book, row["label"])} for row in rows]
+
+
+def _colophon_rest(book: Book, identifier: str, faces: dict[str, Face]) -> list[dict[str, str]]:
+    rows = []
     if book.kicker:
         rows.append({"label": "引题", "value": book.kicker})
     if book.series:
@@ -329,11 +346,11 @@ def colophon_rows(book: Book, identifier: str, faces: dict[str, Face]) -> list[d
             {f"{f.family} {f.style}" for role, f in faces.items() if family_of(role) == family}
         )
         if names:
-            used.append(f"{FACE_USE[family]}　{'、'.join(names)}")
+            used.append(f"{label_of(book, FACE_USE[family])}　{'、'.join(names)}")
     rows.append(
         {
             "label": "字体",
-            "value": "；".join(used) + FONT_NOTE,
+            "value": "；".join(used) + label_of(book, FONT_NOTE),
         }
     )
     rows.append({"label": "制作", "value": f"zhpress {__version__}"})
@@ -344,11 +361,12 @@ def render_colophon(
     book: Book, identifier: str, faces: dict[str, Face], marks: PageMarks | None = None
 ) -> Document:
     rows = colophon_rows(book, identifier, faces)
+    title = label_of(book, "版权信息")
     xhtml = render_template(
         "colophon.xhtml",
         lang=book.language,
-        doc_title="版权信息",
+        doc_title=title,
         rows=rows,
         page_marks=marks.at_start(COLOPHON) if marks else Markup(""),
     )
-    return Document("colophon", "colophon.xhtml", "版权信息", xhtml, toc_label="版权信息")
+    return Document("colophon", "colophon.xhtml", title, xhtml, toc_label=title)

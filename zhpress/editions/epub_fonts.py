@@ -17,6 +17,7 @@ from ..typeset.fonts import (
     Face,
     missing_characters,
     narrow_marks,
+    off_centre_marks,
     subset_face,
 )
 
@@ -116,9 +117,11 @@ def with_safety_net(roles: dict[str, str], faces: dict[str, Face]) -> dict[str, 
 
 
 def route_narrow_marks(
-    roles: dict[str, str], faces: dict[str, Face]
+    roles: dict[str, str], faces: dict[str, Face], traditional: bool = False
 ) -> tuple[dict[str, str], dict[str, frozenset[str]]]:
-    """Send marks a face draws narrow (but the body face full-width) to the body face.
+    """Send marks a face draws narrow (but the body face full-width) to the body face; in a
+    Traditional book also the pause and stop marks a face does not centre (the kai face's),
+    as the print editions do (``composed_book.full_width_quotes``).
 
     fonts.css leaves them out of that face's unicode-range, so the browser takes them from the
     next face in the stack, the body face; the subsets follow the same split.
@@ -131,6 +134,8 @@ def route_narrow_marks(
         if family_of(role) == DEFAULT_FAMILY or role not in faces:
             continue
         moved = narrow_marks(faces[role], chars) - narrow_marks(body, chars)
+        if traditional:
+            moved |= off_centre_marks(faces[role], chars) - off_centre_marks(body, chars)
         if moved:
             left_out[role] = frozenset(moved)
             out[role] -= moved

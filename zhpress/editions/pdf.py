@@ -22,7 +22,7 @@ from ..manuscript.model import Book
 from ..manuscript.where import yaml_line
 from ..typeset.composed_book import composed
 from ..typeset.geometry import geometry_of
-from ..typeset.plan import LABELS, Plan, colophon_lines, plan_book
+from ..typeset.plan import Plan, colophon_lines, labels_of, plan_book
 from .pagemap import map_key
 from .pdfwrite import COVER
 from .templates import environment
@@ -154,7 +154,7 @@ def _page_context(book: Book, press: bool) -> tuple[dict[str, Any], Plan]:
         moderator=result.html.get("moderator"),
         lede=[result.html[f"lede-{n}"] for n in range(len(book.lede))],
         chapters=chapters,
-        labels=LABELS,
+        labels=labels_of(book),
         colophon=[
             (label, result.html[f"colophon-{n}"])
             for n, (label, _) in enumerate(colophon_lines(plan))

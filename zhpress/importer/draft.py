@@ -574,7 +574,5 @@ def import_page(source: Path, out: Path, *, force: bool = False, report: bool = 
     for entry in draft.review:
         print(f"warning: {entry}", file=sys.stderr)
     if draft.review:
-        print(
-            f"{len(draft.review)} decision(s) to review: {out / REVIEW_FILE}", file=sys.stderr
-        )
+        print(f"{len(draft.review)} decision(s) to review: {out / REVIEW_FILE}", file=sys.stderr)
     return EXIT_OK

@@ -53,6 +53,6 @@ def language(text: str) -> str:
 
 def quote_style(text: str) -> str:
     """``corner`` when the text quotes with 「」『』 more than with “”‘’, else ``curly``."""
-    corner = sum(1 for ch in text if ch in _CORNER)
-    curly = sum(1 for ch in text if ch in _CURLY)
+    corner = sum(text.count(mark) for mark in _CORNER)
+    curly = sum(text.count(mark) for mark in _CURLY)
     return "corner" if corner > curly else "curly"

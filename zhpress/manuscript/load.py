@@ -11,10 +11,18 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import BookError
+from .language import ACCEPTED_EXAMPLES, parse_language
 from .model import DEFAULT_LANGUAGE, Block, Book, Chapter
+from .strict_yaml import (
+    BOOK_KEYS,
+    CHAPTER_KEYS,
+    PARTS_BOOK_KEYS,
+    Mapping,
+    load_mapping,
+    text_value,
+    unknown_keys,
+)
 
 REQUIRED_BOOK_KEYS = ("title", "chapters")
 REQUIRED_CHAPTER_KEYS = ("panelist", "title")
@@ -91,23 +99,6 @@ def check_characters(text: str, path: Path, first_line: int = 1, what: str = "te
     )
 
 
-def _load_yaml(text: str, path: Path, line_offset: int = 0) -> Any:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 + line_offset if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise BookError(f"YAML syntax error: {problem}", path=path, line=line) from None
-
-
-def _key_line(text: str, key: str, line_offset: int = 0) -> int | None:
-    match = re.search(rf"^{re.escape(key)}\s*:", text, re.MULTILINE)
-    if match is None:
-        return None
-    return text.count("\n", 0, match.start()) + 1 + line_offset
-
-
 def _item_line(text: str, item: Any, after: int | None) -> int | None:
     """The line of ``- item`` in a YAML list that starts after line ``after``."""
     lines = text.split("\n")
@@ -119,12 +110,32 @@ def _item_line(text: str, item: Any, after: int | None) -> int | None:
 
 
 def _string(value: Any, key: str, path: Path, line: int | None) -> str:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or not value.strip():
-        raise BookError(f"'{key}' must be a non-empty text", path=path, line=line)
+    """A text value (title, name, lede): a number or a yes/no is refused, not turned into
+    text, because YAML has already changed it (``1984.10`` reads as 1984.1)."""
+    value = text_value(value, key, path, line)
     check_characters(value, path, line or 1, what=f"'{key}'")
     return value.strip()
+
+
+def _text(mapping: Mapping, key: str) -> str:
+    return _string(mapping.data[key], key, mapping.path, mapping.line(key))
+
+
+def _language(mapping: Mapping) -> str:
+    """The book's BCP 47 tag, in canonical case; a tag zhpress does not set is an error."""
+    if mapping.data.get("language") in (None, ""):
+        return DEFAULT_LANGUAGE
+    value = _text(mapping, "language")
+    parsed = parse_language(value)
+    if parsed is None:
+        raise BookError(
+            f"unknown language '{value}': zhpress sets Chinese, in Simplified or Traditional "
+            "characters",
+            path=mapping.path,
+            line=mapping.line("language"),
+            hint="use a BCP 47 tag such as " + ", ".join(ACCEPTED_EXAMPLES),
+        )
+    return parsed[0]
 
 
 def resolve_inside(root: Path, name: str, *, what: str, path: Path, line: int | None) -> Path:
@@ -176,22 +187,17 @@ def load_chapter(path: Path) -> Chapter:
         raise BookError(
             "front matter is not closed by a second '---' line", path=path, line=1
         ) from None
-    header_text = "\n".join(lines[1:end])
-    header = _load_yaml(header_text, path, line_offset=1)
-    if header is None:
-        header = {}
-    if not isinstance(header, dict):
-        raise BookError("front matter must be 'key: value' lines", path=path, line=2)
+    header = load_mapping("\n".join(lines[1:end]), path, "front matter", line_offset=1)
     for key in REQUIRED_CHAPTER_KEYS:
-        if key not in header:
+        if key not in header.data:
             raise BookError(
                 f"front matter lacks the required key '{key}'",
                 path=path,
                 line=2,
                 hint=f"add '{key}: ...' between the '---' lines",
             )
-    panelist = _string(header["panelist"], "panelist", path, _key_line(header_text, "panelist", 1))
-    title = _string(header["title"], "title", path, _key_line(header_text, "title", 1))
+    panelist = _text(header, "panelist")
+    title = _text(header, "title")
     body = "\n".join(lines[end + 1 :])
     blocks = split_blocks(body, end + 2)
     if not blocks:
@@ -201,8 +207,11 @@ def load_chapter(path: Path) -> Chapter:
             line=end + 1,
             hint="write the text below the second '---' line, or remove the chapter from book.yaml",
         )
-    extra = {k: v for k, v in header.items() if k not in REQUIRED_CHAPTER_KEYS}
-    return Chapter(path=path, panelist=panelist, title=title, blocks=blocks, extra=extra)
+    extra = {k: v for k, v in header.data.items() if k not in REQUIRED_CHAPTER_KEYS}
+    warnings = tuple(unknown_keys(header, CHAPTER_KEYS, "a chapter's front matter"))
+    return Chapter(
+        path=path, panelist=panelist, title=title, blocks=blocks, extra=extra, warnings=warnings
+    )
 
 
 def load_book(root: Path | str) -> Book:
@@ -217,9 +226,18 @@ def load_book(root: Path | str) -> Book:
             hint="run 'python build.py import SOURCE --out DIR' to make a first draft",
         )
     text = _read_text(yaml_path)
-    data = _load_yaml(text, yaml_path)
-    if not isinstance(data, dict):
-        raise BookError("book.yaml must be a mapping of 'key: value' lines", path=yaml_path, line=1)
+    book = load_mapping(text, yaml_path, "book.yaml")
+    data = book.data
+    if "parts" in data and "chapters" not in data:
+        warnings = unknown_keys(book, PARTS_BOOK_KEYS, "a book.yaml with parts")
+        raise BookError(
+            "a book of several pages ('parts:') is part of the manuscript contract but this "
+            "version of zhpress does not build it yet",
+            path=yaml_path,
+            line=book.line("parts"),
+            hint="build each page as a book of its own (its part.yaml as book.yaml) for now"
+            + "".join(f"\n  warning: {w}" for w in warnings),
+        )
     for key in REQUIRED_BOOK_KEYS:
         if key not in data or data[key] in (None, ""):
             raise BookError(
@@ -227,8 +245,8 @@ def load_book(root: Path | str) -> Book:
                 path=yaml_path,
                 hint=f"add a '{key}:' line; see docs/MANUSCRIPT.md for the keys",
             )
-    title = _string(data["title"], "title", yaml_path, _key_line(text, "title"))
-    chapters_line = _key_line(text, "chapters")
+    title = _text(book, "title")
+    chapters_line = book.line("chapters")
     names = data["chapters"]
     if not isinstance(names, list) or not names:
         raise BookError(
@@ -256,14 +274,17 @@ def load_book(root: Path | str) -> Book:
     def optional(key: str) -> str | None:
         if data.get(key) in (None, ""):
             return None
-        return _string(data[key], key, yaml_path, _key_line(text, key))
+        return _text(book, key)
 
     lede_text = optional("lede")
-    lede_line = _key_line(text, "lede") or 1
+    lede_line = book.line("lede") or 1
     lede = split_blocks(lede_text, lede_line + 1) if lede_text else ()
-    language = optional("language") or DEFAULT_LANGUAGE
+    language = _language(book)
     known = {"title", "kicker", "series", "moderator", "lede", "language", "chapters"}
     meta = {k: v for k, v in data.items() if k not in known}
+    warnings = unknown_keys(book, BOOK_KEYS, "book.yaml")
+    for chapter in chapters:
+        warnings += chapter.warnings
     return Book(
         root=root,
         title=title,
@@ -274,4 +295,5 @@ def load_book(root: Path | str) -> Book:
         lede=lede,
         language=language,
         meta=meta,
+        warnings=tuple(warnings),
     )

@@ -28,6 +28,8 @@ class Chapter:
     title: str
     blocks: tuple[Block, ...]
     extra: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    """Unknown front-matter keys, each with its line and the nearest known key."""
 
     @property
     def name(self) -> str:
@@ -50,6 +52,9 @@ class Book:
     language: str = DEFAULT_LANGUAGE
     meta: dict[str, Any] = field(default_factory=dict)
     """Optional keys beyond the contract (identifier, publisher, date, edition, trim, fonts ...)."""
+    warnings: tuple[str, ...] = ()
+    """What the editor should know but the build can go on with: unknown keys in book.yaml
+    and front matter (``file:line``, with the nearest known key)."""
 
     @property
     def yaml_path(self) -> Path:
@@ -60,6 +65,13 @@ class Book:
         """Each contributor once, in order of first appearance (one may write several
         chapters: the cover, colophon and metadata name them once)."""
         return tuple(dict.fromkeys(c.panelist for c in self.chapters))
+
+    @property
+    def variant(self) -> str:
+        """SC, TC or HK: the faces the book is set in, and how its marks sit in the em."""
+        from .language import variant_of
+
+        return variant_of(self.language)
 
     def text(self) -> str:
         """All text a reader sees, in reading order (how long a book is, what the checks find)."""

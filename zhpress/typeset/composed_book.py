@@ -13,9 +13,10 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from .. import cjk
 from ..manuscript.model import Book
 from . import compose, widegap
-from .fonts import Shaper, missing_characters, subset_file
+from .fonts import CENTRED_MARKS, Shaper, missing_characters, subset_file
 from .html_lines import lines_html
 from .plan import QUOTES, Piece, Plan, check_glyphs, plan_book, role_chars
 
@@ -31,20 +32,30 @@ QUOTE_FALLBACK = {
 }
 
 
+def _off_centre(shaper: Shaper, ch: str) -> bool:
+    advance, left, right = shaper.ink(ch)
+    return advance > 0 and abs((left + right) / 2 / advance - 0.5) > 0.1 / advance
+
+
 def full_width_quotes(
-    runs: list[tuple[str, str]], shapers: dict[str, Shaper]
+    runs: list[tuple[str, str]], shapers: dict[str, Shaper], traditional: bool = False
 ) -> list[tuple[str, str]]:
+    """Marks a face sets wrongly, taken from its fallback face: narrow quotes always and, in a
+    Traditional book, pause and stop marks that do not sit centred (LXGW WenKai's)."""
+
+    def borrowed(ch: str, role: str) -> bool:
+        if ch in QUOTES:
+            return shapers[role].ink(ch)[0] < 0.9
+        return traditional and ch in CENTRED_MARKS and _off_centre(shapers[role], ch)
+
     out: list[tuple[str, str]] = []
     for text, role in runs:
         fallback = QUOTE_FALLBACK.get(role)
-        narrow = fallback in shapers and any(
-            ch in text and shapers[role].ink(ch)[0] < 0.9 for ch in QUOTES
-        )
-        if not narrow:
+        if fallback not in shapers or not any(borrowed(ch, role) for ch in set(text)):
             out.append((text, role))
             continue
         for ch in text:
-            use = fallback if ch in QUOTES and shapers[role].ink(ch)[0] < 0.9 else role
+            use = fallback if borrowed(ch, role) else role
             if out and out[-1][1] == use:
                 out[-1] = (out[-1][0] + ch, use)
             else:
@@ -109,6 +120,8 @@ def composed(book: Book, plan: Plan | None = None) -> Composed:
     shapers = {role: _shaper(path, book.language) for role, path in files.items()}
     fonts = tuple(sorted((role, str(path)) for role, path in files.items()))
     lang = book.language
+    traditional = book.variant != "SC"
+    centred = cjk.CENTRED_IN_TRADITIONAL if traditional else frozenset()
 
     def shape(text: str, role: str, script: str):
         return shapers[role].shape(text, script)
@@ -126,8 +139,8 @@ def composed(book: Book, plan: Plan | None = None) -> Composed:
         memo = (tuple(piece.runs), piece.size, piece.mode, measure, piece.indent, role, fonts, lang)
         found = _PIECES.get(memo)
         if found is None:
-            runs = full_width_quotes(piece.runs, shapers)
-            para = compose.prepare(runs, piece.size, shape, ink)
+            runs = full_width_quotes(piece.runs, shapers, traditional)
+            para = compose.prepare(runs, piece.size, shape, ink, centred)
             result = compose_piece(para, piece, measure)
             found = _PIECES[memo] = (result, lines_html(result, role))
         lines[key], html[key] = found

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -104,6 +104,26 @@ DEFAULT_FACES: tuple[FaceSpec, ...] = (
         (WENKAI + "LXGWWenKai-Bold.ttf",),
     ),
 )
+
+VARIANT_SUFFIX = " SC"
+"""The Noto CJK families end in their variant; a Traditional book takes the TC (or HK) face of
+the same family from the same collection file. LXGW WenKai, the kai face, has no variants:
+it covers the 5,401 common characters of Big5 (measured), but sets its pause and stop marks
+in the bottom left of the em, as Simplified Chinese does, so a Traditional book borrows those
+marks from its serif face (``off_centre_marks``)."""
+
+
+def faces_for(variant: str = "SC") -> tuple[FaceSpec, ...]:
+    """The default faces for a script variant (SC, TC or HK, from ``Book.variant``)."""
+    if variant == "SC":
+        return DEFAULT_FACES
+    return tuple(
+        replace(spec, family=spec.family.removesuffix(VARIANT_SUFFIX) + " " + variant)
+        if spec.family.endswith(VARIANT_SUFFIX)
+        else spec
+        for spec in DEFAULT_FACES
+    )
+
 
 FONT_SUFFIXES = (".otf", ".ttf", ".ttc", ".otc")
 SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
@@ -274,8 +294,10 @@ def resolve_faces(
     book_root: Path | None = None,
     yaml_path: Path | None = None,
     roles: tuple[str, ...] | None = None,
+    variant: str = "SC",
 ) -> dict[str, Face]:
-    """Every face by role, defaults first, each override from book.yaml's ``fonts:`` applied."""
+    """Every face by role, defaults first (in the ``variant``'s faces: SC, TC or HK), each
+    override from book.yaml's ``fonts:`` applied."""
     overrides = overrides or {}
     if not isinstance(overrides, dict):
         raise FontError("'fonts' in book.yaml must be a mapping of role: path", path=yaml_path)
@@ -287,7 +309,7 @@ def resolve_faces(
             path=yaml_path,
         )
     faces = {}
-    for spec in DEFAULT_FACES:
+    for spec in faces_for(variant):
         if roles is not None and spec.role not in roles:
             continue
         if spec.role in overrides:
@@ -602,6 +624,53 @@ def narrow_marks(face: Face, chars: str) -> frozenset[str]:
     if not marks:
         return frozenset()
     return _facts(face, marks)[1]
+
+
+CENTRED_MARKS = "、，。：；！？"
+"""The pause and stop marks a Traditional face sets centred in the em (CLREQ 3.1.7)."""
+CENTRE_TOLERANCE_EM = 0.1
+
+
+def off_centre_marks(face: Face, chars: str) -> frozenset[str]:
+    """The pause and stop marks of ``chars`` whose ink is not centred in this face's em.
+
+    In a Traditional book every 。，、：；！？ sits in the middle of its em; a face that draws
+    them in the bottom left (LXGW WenKai, any SC face) must borrow them from the book's
+    Traditional serif, or a byline's comma would sit lower and further left than the body's.
+    Cached on disk like the other facts of a face."""
+    import json
+
+    from .. import cache
+
+    marks = "".join(sorted(set(chars) & set(CENTRED_MARKS)))
+    if not marks:
+        return frozenset()
+    key = cache.key_of({"what": "mark-centres", "face": _identity(face), "chars": marks})
+    cached = cache.load("fonts", key)
+    if cached is not None:
+        return frozenset(json.loads(cached))
+    found = _read_off_centre(face.path, face.index, marks)
+    cache.store("fonts", key, json.dumps(sorted(found), ensure_ascii=False).encode("utf-8"))
+    return found
+
+
+@lru_cache(maxsize=64)
+def _read_off_centre(path: Path, index: int, marks: str) -> frozenset[str]:
+    import uharfbuzz as hb
+
+    font = hb.Font(hb.Face(hb.Blob.from_file_path(str(path)), index))
+    upem = font.face.upem
+    out = set()
+    for ch in marks:
+        glyph = font.get_nominal_glyph(ord(ch))
+        extents = font.get_glyph_extents(glyph) if glyph is not None else None
+        if extents is None:
+            continue
+        advance = font.get_glyph_h_advance(glyph)
+        centre = (extents.x_bearing + extents.width / 2) / max(advance, 1)
+        if abs(centre - 0.5) > CENTRE_TOLERANCE_EM * upem / max(advance, 1):
+            out.add(ch)
+    return frozenset(out)
 
 
 def subset_file(face: Face, chars: str, wide: tuple[str, str] = ("", "")) -> Path:

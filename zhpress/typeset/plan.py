@@ -17,7 +17,7 @@ from ..manuscript.markdown import runs_from_markdown
 from ..manuscript.model import Book
 from ..manuscript.references import check_references
 from ..manuscript.where import file_and_line, front_matter_line, yaml_line
-from .fonts import Face, missing_characters, resolve_faces
+from .fonts import CENTRED_MARKS, Face, missing_characters, resolve_faces
 from .geometry import INDENT_EM, Geometry, geometry_of
 
 
@@ -75,6 +75,16 @@ LABELS = {
     "head_font": "标题",
     "kai_font": "导语、署名",
 }
+
+
+def labels_of(book: Book) -> dict[str, str]:
+    """LABELS in the book's script: a Traditional book prints 目錄, not 目录."""
+    from ..cjk import in_script
+
+    traditional = book.variant != "SC"
+    return {key: in_script(text, traditional) for key, text in LABELS.items()}
+
+
 DIGITS = "0123456789"
 COLOPHON_SIZE = 9.0
 
@@ -96,7 +106,7 @@ def headline_size(title: str, measure: float) -> float:
 
 def plan_book(book: Book) -> Plan:
     geometry = geometry_of(book)
-    faces = resolve_faces(book.meta.get("fonts"), book.root, book.yaml_path)
+    faces = resolve_faces(book.meta.get("fonts"), book.root, book.yaml_path, variant=book.variant)
     plan = Plan(book, geometry, faces)
     size = geometry.size
     yaml = book.yaml_path
@@ -180,7 +190,13 @@ def plan_book(book: Book) -> Plan:
             )
     plan.need("serif", book.title)
     plan.need("serif", DIGITS + ".·" + QUOTES)
-    for label in LABELS.values():
+    if book.variant != "SC":
+        # A face whose pause and stop marks are not centred (the kai face) borrows them from
+        # the serif (composed_book.full_width_quotes), which must carry them.
+        plan.need("serif", CENTRED_MARKS)
+        if any(role == "kai-bold" for piece in plan.pieces.values() for _, role in piece.runs):
+            plan.need("serif-bold", CENTRED_MARKS)
+    for label in labels_of(book).values():
         plan.need("sans", label + "：")
         plan.need("sans-bold", label)
     plan.need("serif", DIGITS)
@@ -199,28 +215,32 @@ def plan_book(book: Book) -> Plan:
 
 def colophon_lines(plan: Plan) -> list[tuple[str, str]]:
     """(label, value) lines of the 版权页; values that are book data go in the serif face."""
+    from ..cjk import in_script
+
     book, faces = plan.book, plan.faces
-    lines = [(LABELS["title"], book.title)]
+    labels = labels_of(book)
+    lines = [(labels["title"], book.title)]
     if book.series:
-        lines.append((LABELS["series"], book.series))
-    lines.append((LABELS["contributors"], "　".join(book.panelists)))
+        lines.append((labels["series"], book.series))
+    lines.append((labels["contributors"], "　".join(book.panelists)))
     if book.moderator:
-        lines.append((LABELS["moderated"], book.moderator))
+        lines.append((labels["moderated"], book.moderator))
     for key in ("publisher", "edition", "date"):
         value = book.meta.get(key)
         if value not in (None, ""):
-            lines.append((LABELS[key], str(value)))
+            lines.append((labels[key], str(value)))
     trim = plan.geometry.trim
-    lines.append((LABELS["trim"], f"{trim.name}（{trim.width_mm:g} mm × {trim.height_mm:g} mm）"))
+    trim_name = in_script(trim.name, book.variant != "SC")
+    lines.append((labels["trim"], f"{trim_name}（{trim.width_mm:g} mm × {trim.height_mm:g} mm）"))
     used = [
-        (LABELS["body_font"], faces["serif"]),
-        (LABELS["head_font"], faces["sans-bold"]),
-        (LABELS["kai_font"], faces["kai"]),
+        (labels["body_font"], faces["serif"]),
+        (labels["head_font"], faces["sans-bold"]),
+        (labels["kai_font"], faces["kai"]),
     ]
     for label, face in used:
         lines.append(
             (
-                LABELS["fonts"] if label == LABELS["body_font"] else "",
+                labels["fonts"] if label == labels["body_font"] else "",
                 f"{label}：{face.family} {face.style}",
             )
         )
