@@ -46,7 +46,7 @@ def _with_map(root, paths, change) -> list[check.Finding]:
 def test_the_built_epub_passes(built):
     root, paths = built
     findings = check.run_checks(load_book(root), paths, check.FAST_CHECKS)
-    mine = [f for f in findings if f.check == "page list"]
+    mine = [f for f in findings if f.check == "page-list"]
     assert [f.severity for f in mine] == ["ok"], mine
 
 

@@ -111,6 +111,6 @@ def check_page_list(out: Outputs) -> list[Finding]:
     found = differences(out)
     if found:
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-        return [Finding("epub", "page list", ERROR, found[0] + more)]
+        return [Finding("epub", "page-list", ERROR, found[0] + more)]
     pages = len(pdf_page_starts(out))
-    return [Finding("epub", "page list", OK, f"{pages} pages, as in the reader PDF")]
+    return [Finding("epub", "page-list", OK, f"{pages} pages, as in the reader PDF")]
