@@ -85,9 +85,12 @@ def is_cjk_punct(ch: str) -> bool:
 
 
 def is_wide(ch: str) -> bool:
-    """Occupies a full em in CJK text: East Asian Width W or F (and ambiguous CJK marks)."""
+    """Occupies a full em in CJK text: East Asian Width W or F (and ambiguous CJK marks and
+    circled numbers, which the footnotes use)."""
     if ch in "“”‘’—…·":
         return True
+    if "\u2460" <= ch <= "\u24ff":
+        return True  # ①–⑳ and the other enclosed alphanumerics: a full em in CJK faces
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 

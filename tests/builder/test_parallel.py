@@ -175,9 +175,7 @@ def test_failed_children_are_reaped_and_their_pipes_closed(tmp_path, monkeypatch
     before = _open_fds()
     for _ in range(5):
         with pytest.raises(BookError, match="planted"):
-            writing.write_editions(
-                book, temps, jobs=3, report=Progress(io.StringIO(), tty=False)
-            )
+            writing.write_editions(book, temps, jobs=3, report=Progress(io.StringIO(), tty=False))
     assert _open_fds() == before
     assert _no_children_left()
 

@@ -347,3 +347,28 @@ def test_the_fast_check_catches_the_old_gap(small):
     assert len(errors) >= 10 and "'破3万' found 0 of" in " ".join(f.message for f in errors)
     found = check.run_checks(book, {"reader": new}, [check.check_search])
     assert [f.severity for f in found] == [check.OK]
+
+
+def test_a_word_cut_by_a_page_break_is_no_search_problem():
+    """Found by the fuzz test: a mixed word whose halves sit on two pages, the folio drawn
+    between them, is cut by the page, not by a gap read as a space."""
+    from zhpress.typeset.widegap import unsearchable
+
+    words = {"协3万": (2, "01.md:3")}
+    pages = [["……突破协3万亿。", "……协"], ["3", "3万亿元……"]]
+    assert unsearchable(words, pages) == []
+    spaced = [["……突破协 3万亿。", "……协"], ["3", "3万亿元……"]]
+    assert unsearchable(words, spaced) == [
+        "01.md:3: '协3万' found 1 of 2 time(s), a copy reads a space in it"
+    ]
+
+
+def test_neighbouring_mixed_words_that_share_an_ideograph_are_each_found():
+    """Found by the fuzz test: 侤Kú…侤Kú…侤 has one token per run, each sharing its closing
+    ideograph with the next; a count that skips overlaps found half of them."""
+    from zhpress.typeset.widegap import boundary_tokens, unsearchable
+
+    text = "侤Kú" * 5 + "侤"
+    tokens = boundary_tokens(text)
+    assert tokens == ["侤Kú侤"] * 5
+    assert unsearchable({"侤Kú侤": (5, "01.md:3")}, [[text]]) == []

@@ -209,6 +209,7 @@ def make_page(
     furniture: bool = False,
     traditional: bool = False,
     across_one_cell: bool = False,
+    blank_between_every_line: bool = False,
 ) -> tuple[bytes, Expected, dict]:
     """A random page; ``min_step`` is the least width difference between adjacent articles;
     ``merge_vertical`` lets the plain styles drop the blank lines between vertical runs;
@@ -235,6 +236,8 @@ def make_page(
                 token = rng.choice(["AI", "5G+", "2035", "IP", "6G"])
                 art.title = art.title[:at] + token + art.title[at:]
     style = rng.choice(("blank", "blank", "plain-u3000", "plain-spaces"))
+    if blank_between_every_line:
+        style = "blank"
     sep = "\n\n" if style == "blank" else "\n"
     widths = _widths(rng, k, min_step)
 
@@ -268,11 +271,12 @@ def make_page(
     order = list(range(k))
     rng.shuffle(order)
     vertical_runs = []
+    sep_v = "\n\n" if blank_between_every_line else "\n"
     for i in order:
-        vertical_runs.append("\n".join(names[i]))
+        vertical_runs.append(sep_v.join(names[i]))
         cells = re.findall(r"[A-Za-z0-9+\-.%]+|.", articles[i].title)
-        vertical_runs.append("\n".join(vertical_forms.get(c, c) for c in cells))
-    head_block = headline + "\n" + sep.join(lede_lines)
+        vertical_runs.append(sep_v.join(vertical_forms.get(c, c) for c in cells))
+    head_block = headline + ("\n\n" if blank_between_every_line else "\n") + sep.join(lede_lines)
     # Engines that drop blank lines drop them between the vertical runs too, sometimes.
     merged = style != "blank" and rng.random() < 0.5 and merge_vertical
     tail = ("\n" if merged else "\n\n").join(vertical_runs) + "\n\n" + f"主持人：{moderator}"

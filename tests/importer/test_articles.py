@@ -74,3 +74,13 @@ def test_a_paragraph_opening_with_a_connective_does_not_open_an_article():
     connective = [False, False, True, False]  # paragraph 2 opens with 具体来看
     arts = split_articles(costs, [0] * 4, aff, 2, connective)
     assert 2 not in [a.first for a in arts]
+
+
+def test_break_evidence_peaks_where_the_wording_changes():
+    """Two articles on different subjects: the wording shared across their boundary dips."""
+    from zhpress.importer.articles import break_evidence
+
+    first = ["冷链物流降低农产品损耗", "冷链物流的产地仓要算清货源", "农产品冷链要组织小农户"]
+    second = ["港口转型要从装卸走向服务", "港口的航运金融与船舶管理", "港口供应链服务平台"]
+    evidence = break_evidence(first + second)
+    assert max(range(len(evidence)), key=evidence.__getitem__) == 3

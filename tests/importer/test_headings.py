@@ -65,3 +65,31 @@ def test_compound_surname_and_a_title_ending_in_a_word_are_not_split_off():
         ("陈静", "绿色低碳是高质量发展的底色"),
         ("李明华", "以数字化转型赋能传统制造业"),
     ]
+
+
+def test_a_strip_read_as_one_line_splits_at_the_name():
+    """One strip, one heading: the title's echo in the body decides 2, 3 or 4 characters,
+    also when the surname was misread (类 for 郑) or is compound (欧阳)."""
+    from zhpress.importer.headings import split_strip
+
+    body = (
+        "冷链物流打通农产品上行通道，首先要把预冷库建到田间地头。数字平台要扎根本地服务。港口转型"
+    )
+    assert split_strip("类文涛冷煞物济打通农产品上行通道", body) == 3
+    assert split_strip("欧阳明远数字平台要六根本地服务", body) == 4
+    assert split_strip("黄诗港口转型要从装卸走向服务", body) == 2
+
+
+def test_the_number_of_articles_keeps_a_title_from_being_cut_in_two():
+    """Issue 16, class 2: with no run breaks, 以应用场景牵引产业升级 can read as the title
+    以应用场 and a pair 景牵 / 引产业升级 (景 is a surname, 引产业升级 echoes the body). The
+    body's column widths show two articles, and then two pairs it is."""
+    merged = "王晓明以应用场景牵引产业升级李华推动制造业高端化"
+    body = "我们要以应用场为抓手，吸引产业升级的资金投入。另一方面，推动制造业高端化是长期任务。"
+
+    def split(articles):
+        pairs = pair_by_content([_chars(merged)], merged, body, articles)
+        return [("".join(c for c, _ in n), "".join(c for c, _ in t)) for n, t in pairs]
+
+    assert len(split(None)) == 3  # the echoes alone cut the title
+    assert split(2) == [("王晓明", "以应用场景牵引产业升级"), ("李华", "推动制造业高端化")]

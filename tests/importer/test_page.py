@@ -62,3 +62,23 @@ def test_a_body_line_starting_with_zhuchi_is_not_the_moderator():
     page = segment("主持召开会议，研究部署工作。\n\n" + HEAD + VERTICAL)
     assert page.moderator is not None and page.moderator.text == "主持人：叶小青"
     assert page.regions[0][0].text.startswith("主持召开")
+
+
+def test_tesseract_strips_and_a_kicker_on_its_own_line():
+    """Tesseract's shapes: a strip as one spaced line, the overline on a line of its own."""
+    from zhpress.importer.page import is_spaced_strip
+
+    text = (
+        "县域消费新图景\n\n小县城如何撑起大市场?\n\n"
+        + "县城连着城市，也连着乡村。近年来，冷链、快递和直播电商一路延伸到镇街村口，县域消\n"
+        + "费的规模和结构都在悄悄改变。\n\n主持人: 林晓岚\n\n"
+        + "农产品卖不出好价钱，很多时\n候不是品质不行，而是路上损耗太\n大。\n\n"
+        + "罗 佳 慧 让 县 城 商业 回归 街 巷 烟火\n"
+    )
+    page = segment(text)
+    assert page.kicker.text == "县域消费新图景"
+    assert page.headline.text == "小县城如何撑起大市场?"
+    assert [line.text for line in page.strips] == ["罗 佳 慧 让 县 城 商业 回归 街 巷 烟火"]
+    assert not is_spaced_strip("后3万亿时代 新型工业化如何闯出新路?")
+    assert not is_spaced_strip("停车难不难? 晚上几点收摊? 雨天")
+    assert not is_spaced_strip("新和“从 1 到 10 ”的产业")  # make fuzz, seed 388911098

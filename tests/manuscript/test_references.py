@@ -34,6 +34,8 @@ def test_references_outside_the_book_name_chapter_and_line(tmp_path, body, expec
 
 def test_hyperlinks_and_files_inside_the_book_are_allowed(tmp_path):
     book = book_with(tmp_path, "见[网站](https://example.com)和![图](images/a.png)。")
+    (book.root / "images").mkdir()
+    (book.root / "images" / "a.png").write_bytes(b"")  # an image must exist (RSC-007)
     check_references(book)
 
 

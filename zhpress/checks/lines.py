@@ -27,9 +27,10 @@ def unnumbered_pages(book: Book, edition: str) -> int:
 
 
 def line_problems(out: Outputs, edition: str) -> tuple[list[str], int]:
-    text = pdf_text(out.drawn(edition), out.book)
+    units = out.units(edition)
+    text = pdf_text(out.drawn(edition), out.book, units)
     skip = unnumbered_pages(out.book, edition)
-    return paragraph_line_problems(text, out.units(), out.book, LABEL[edition], skip)
+    return paragraph_line_problems(text, units, out.book, LABEL[edition], skip)
 
 
 def check_lines(out: Outputs) -> list[Finding]:
@@ -138,7 +139,7 @@ def paragraph_line_problems(
                 x0, x1 = line.x0, line.x1
                 final = n == len(indices) - 1
                 where = f"{segment.where} line {n + 1} (page {line.page + 1})"
-                expected = left + (2 * em if n == 0 else 0.0)
+                expected = left + (segment.first_em if n == 0 else segment.rest_em) * em
                 if abs(x0 - expected) > TOLERANCE_EM * em:
                     problems.append(f"{where}: starts {(x0 - left) / em:.2f} em in")
                 if not final and right - x1 > TOLERANCE_EM * em:

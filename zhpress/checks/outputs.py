@@ -77,8 +77,11 @@ class Outputs:
 
         return self._once((edition, "names"), walk)
 
-    def units(self) -> list[Unit]:
-        return self._once(("book", "units"), lambda: manuscript_units(self.book))
+    def units(self, edition: str = "epub") -> list[Unit]:
+        """The manuscript's text as ``edition`` must show it (a PDF draws list markers and
+        sets its notes at the pages' feet)."""
+        printed = edition != "epub"
+        return self._once(("book", "units", printed), lambda: manuscript_units(self.book, printed))
 
 
 def _read_epub(path: Path) -> dict[str, Any]:

@@ -529,7 +529,11 @@ def lines_of(runs: list[Run]) -> list[Line]:
     lines: list[Line] = []
     for r in runs:
         last = lines[-1] if lines else None
-        if last is not None and last.page == r.page and abs(last.baseline - r.baseline) < 0.5:
+        if (
+            last is not None
+            and last.page == r.page
+            and (abs(last.baseline - r.baseline) < 0.5 or _raised_call(last, r))
+        ):
             last.x0, last.x1 = min(last.x0, r.x0), max(last.x1, r.x1)
             last.text += r.text
             last.advances += r.advances
@@ -537,3 +541,12 @@ def lines_of(runs: list[Run]) -> list[Line]:
         else:
             lines.append(Line(r.page, r.x0, r.x1, r.baseline, r.size, r.text, list(r.advances)))
     return lines
+
+
+def _raised_call(line: Line, run: Run) -> bool:
+    """A footnote call (①, set small and raised) is part of the line it follows."""
+    return (
+        run.size <= 0.7 * line.size
+        and 0 < line.baseline - run.baseline < 0.6 * line.size
+        and run.x0 >= line.x1 - 0.5
+    )

@@ -25,6 +25,7 @@ from ..manuscript.model import Book
 from ..typeset import widegap
 from . import engines
 from .active_content import check_active_content
+from .images import check_images
 from .lines import check_lines, check_typography
 from .outputs import ERROR, LABEL, OK, PDFS, SKIPPED, WARNING, Finding, Outputs, _tool_problem
 from .page_list import check_page_list
@@ -43,16 +44,16 @@ def check_outputs_exist(out: Outputs) -> list[Finding]:
 def check_text(out: Outputs) -> list[Finding]:
     """Every edition shows the manuscript's characters in order, none lost, none added inside
     a chapter: the first difference is reported with its chapter, line and position."""
-    units = out.units()
     findings = []
     for edition in (*PDFS, "epub"):
         if not out.has(edition):
             continue
+        units = out.units(edition)
         try:
             if edition == "epub":
                 stream = epub_stream(out.epub())
             else:
-                stream = pdf_text(out.drawn(edition), out.book).stream
+                stream = pdf_text(out.drawn(edition), out.book, units).stream
         except Exception as exc:
             findings.append(_tool_problem(edition, "text", exc))
             continue
@@ -78,7 +79,7 @@ def check_search(out: Outputs) -> list[Finding]:
         if not out.has(edition):
             continue
         try:
-            problems = widegap.unsearchable(words, widegap.copy_text(out.drawn(edition).runs))
+            problems = widegap.unsearchable(words, widegap.copy_pages(out.drawn(edition).runs))
         except Exception as exc:
             findings.append(_tool_problem(edition, "search", exc))
             continue
@@ -192,6 +193,7 @@ FAST_CHECKS: list[Check] = [
     check_text,
     check_search,
     check_lines,
+    check_images,
     check_page_list,
 ]
 SLOW_CHECKS: list[Check] = [check_typography, check_engines, check_epubcheck, check_leftovers]

@@ -18,7 +18,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from ..manuscript.model import Book
+from ..manuscript.model import Block, Book, Chapter
 from .pdfscan import Drawn, Line, lines_of
 
 
@@ -31,6 +31,10 @@ class Segment:
     what: str  # "paragraph", "title", ...
     spaced: str = ""
     """The same text with its whitespace, to tell a Western word break from a space."""
+    first_em: float = 2.0
+    rest_em: float = 0.0
+    """Where a justified paragraph's first and other lines start, in em from the measure's
+    left edge (a quote and a list stand two em in; a list item's number hangs before it)."""
 
 
 @dataclass(frozen=True)
@@ -81,9 +85,10 @@ def _where(path: Path, line: int | None) -> str:
     return f"{path.name}:{line}" if line else path.name
 
 
-def manuscript_units(book: Book) -> list[Unit]:
-    """The manuscript as the editions must show it: visible text (Markdown markup removed)."""
-    from ..manuscript.markdown import visible_text
+def manuscript_units(book: Book, print_edition: bool = False) -> list[Unit]:
+    """The manuscript as the editions must show it: visible text (Markdown markup removed).
+    A print edition also draws the lists' markers, and its footnotes at the pages' feet."""
+    from ..manuscript.markdown import block_text, visible_text
 
     units = []
     yaml = book.yaml_path
@@ -99,7 +104,7 @@ def manuscript_units(book: Book) -> list[Unit]:
     lede = tuple(
         Segment(squeeze(t), _where(yaml, b.line), "standfirst paragraph", t)
         for b in book.lede
-        if squeeze(t := visible_text(b.text))
+        if squeeze(t := visible_text(b.text, b.inline))
     )
     if lede:
         units.append(Unit("standfirst", lede))
@@ -118,14 +123,90 @@ def manuscript_units(book: Book) -> list[Unit]:
                 chapter.panelist,
             ),
         ]
-        for block in chapter.blocks:
-            text = visible_text(block.text)
-            if squeeze(text):
-                segments.append(
-                    Segment(squeeze(text), _where(chapter.path, block.line), "paragraph", text)
-                )
-        units.append(Unit(chapter.name, tuple(s for s in segments if s.text)))
+        segments += body_segments(chapter, markers=print_edition)
+        notes = [
+            Segment(squeeze(t), _where(chapter.path, n.line), "footnote", t)
+            for n in chapter.notes
+            if squeeze(t := block_text(n))
+        ]
+        if print_edition:
+            # A footnote sits at the foot of its call's page: anywhere in the chapter's run.
+            units.append(Unit(chapter.name, tuple(s for s in segments if s.text)))
+            units += [Unit(f"{chapter.name} note", (note,), anywhere=True) for note in notes]
+        else:
+            # The EPUB's notes follow the chapter's text in its document.
+            units.append(Unit(chapter.name, tuple(s for s in segments + notes if s.text)))
     return units
+
+
+WHAT = {
+    "p": "paragraph",
+    "h2": "heading",
+    "h3": "heading",
+    "h4": "heading",
+    "figure": "caption",
+    "th": "table cell",
+    "td": "table cell",
+}
+
+
+def body_segments(chapter: Chapter, markers: bool) -> list[Segment]:
+    """A chapter's blocks as segments in reading order; with ``markers`` (the print editions),
+    a list item's number or bullet leads its first paragraph, as it is drawn."""
+    from ..manuscript.markdown import block_text, list_marker
+
+    out: list[Segment] = []
+
+    def walk(block: Block, inset: float, first: float | None, mark: str) -> None:
+        if block.kind in ("quote",):
+            for child in block.children:
+                walk(child, inset + 2, None, "")
+        elif block.kind in ("ol", "ul"):
+            for n, item in enumerate(block.children):
+                for k, child in enumerate(item.children):
+                    hang = list_marker(block, n) if markers and k == 0 else ""
+                    walk(child, inset + 2, inset if k == 0 else inset + 2, hang)
+        elif block.kind in ("table", "tr"):
+            for child in block.children:
+                walk(child, inset, None, "")
+        elif block.kind in WHAT:
+            text = mark + block_text(block)
+            if squeeze(text):
+                out.append(
+                    Segment(
+                        squeeze(text),
+                        _where(chapter.path, block.line),
+                        WHAT[block.kind],
+                        text,
+                        inset + 2 if first is None else first,
+                        inset,
+                    )
+                )
+
+    for block in chapter.blocks:
+        walk(block, 0.0, None, "")
+    return out
+
+
+def strip_units(units: list[Unit], stream: Stream, *alike: list) -> Stream:
+    """The stream without the ``anywhere`` units that are footnotes (each where it is first
+    found), so that the chapter around them reads contiguously; the lists ``alike`` (a
+    character's line, its advance) are cut alike."""
+    text, places = stream.text, list(stream.places)
+    found: set[str] = set()
+    for unit in units:
+        if not (unit.anywhere and unit.name.endswith(" note")):
+            continue
+        at = text.find(unit.text)
+        if at < 0:
+            continue
+        end = at + len(unit.text)
+        found.add(unit.name)
+        text = text[:at] + text[end:]
+        del places[at:end]
+        for values in alike:
+            del values[at:end]
+    return Stream(text, places, frozenset(found))
 
 
 @dataclass
@@ -135,6 +216,8 @@ class Stream:
     text: str
     places: list[str]
     """For each character: 'page N' or a document name."""
+    found_apart: frozenset[str] = frozenset()
+    """Units already found and cut out of the text (a PDF's footnotes, ``strip_units``)."""
 
 
 @dataclass
@@ -148,9 +231,10 @@ class PdfText:
     """The font's advance of each character of the stream, in pt (0 where unknown)."""
 
 
-def pdf_text(drawn: Drawn, book: Book) -> PdfText:
+def pdf_text(drawn: Drawn, book: Book, units: list[Unit] | None = None) -> PdfText:
     """The text inside the text block of each page, in the order it is drawn. Running heads
-    and folios are outside the block; each line's baseline decides."""
+    and folios are outside the block; each line's baseline decides. With ``units``, the
+    footnotes among them are cut out (``strip_units``)."""
     from ..typeset.geometry import geometry_of
 
     g = geometry_of(book)
@@ -171,7 +255,12 @@ def pdf_text(drawn: Drawn, book: Book) -> PdfText:
         line_of.extend([len(kept) - 1] * len(text))
         widths = line.advances if len(line.advances) == len(line.text) else [0.0] * len(line.text)
         advances += [a for ch, a in zip(line.text, widths, strict=True) if not _LAYOUT.match(ch)]
-    return PdfText(Stream("".join(chars), places), line_of, kept, advances)
+    stream = Stream("".join(chars), places)
+    if units is not None:
+        if len(advances) != len(line_of):
+            advances = []
+        stream = strip_units(units, stream, line_of, *([advances] if advances else []))
+    return PdfText(stream, line_of, kept, advances)
 
 
 def epub_stream(docs: dict[str, Any]) -> Stream:
@@ -216,6 +305,8 @@ def find_units(units: list[Unit], stream: Stream, label: str) -> tuple[list[Matc
     matches: list[Match] = []
     cursor = 0
     for unit in units:
+        if unit.name in stream.found_apart:
+            continue
         wanted = unit.text
         begin = 0 if unit.anywhere else cursor
         found = stream.text.find(wanted, begin)

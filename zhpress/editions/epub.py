@@ -236,6 +236,26 @@ def _item(uid: str, name: str, media_type: str, content: bytes, **kw: Any) -> ep
 COVER_HREF = "images/cover.png"
 
 
+def _add_images(eb: epub.EpubBook, book: Book) -> None:
+    """Every image the chapters use, stored once under EPUB/images/ (a reference to a file
+    the package lacks is RSC-007)."""
+    from .epub_documents import epub_image_href
+    from .images import chapter_images, picture
+
+    stored: set[str] = set()
+    for chapter in book.chapters:
+        for block, target, _ in chapter_images(chapter):
+            href = epub_image_href(target)
+            if href in stored:
+                continue
+            found = picture(book, target, chapter.path, block.line)
+            stored.add(href)
+            uid = f"img-{len(stored)}"
+            from urllib.parse import unquote
+
+            eb.add_item(_item(uid, unquote(href), found.media_type, found.path.read_bytes()))
+
+
 def write_epub(book: Book, path: Path, progress: Callable[[str], None] | None = None) -> None:
     """Write the EPUB edition of ``book`` to ``path`` (the pipeline renames it into place).
     ``progress`` is told the name of each stage as it starts."""
@@ -288,6 +308,7 @@ def write_epub(book: Book, path: Path, progress: Callable[[str], None] | None = 
             manifest=False,  # lives beside container.xml, outside the package
         )
     )
+    _add_images(eb, book)
     items = {}
     for doc in [*docs, colophon]:
         item = _Document(

@@ -12,16 +12,17 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from html import unescape
 from typing import Any
 
 from lxml import etree
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import __version__
 from ..cjk import in_script, is_wide
 from ..errors import BookError
-from ..manuscript.markdown import markdown_inline
-from ..manuscript.model import Book
+from ..manuscript.markdown import block_html, markdown_inline, note_mark, visible_text
+from ..manuscript.model import Block, Book, Chapter
 from ..typeset.fonts import (
     Face,
 )
@@ -49,6 +50,8 @@ class Document:
     title: str
     xhtml: str
     toc_label: str | None = None
+    sections: tuple[tuple[int, str, str], ...] = ()
+    """(level, id, label) of the document's section headings, for the nav."""
 
     @property
     def href(self) -> str:
@@ -152,6 +155,92 @@ def paragraph_html(text: str) -> Markup:
     # markdown_inline resolves soft breaks after Markdown, as the print editions do; the
     # Han/Western spacing is markup, so every reading system shows it (westernspace.py).
     return space_html(markdown_inline(text))
+
+
+IMAGES_FOLDER = "images"
+"""The book's images sit in EPUB/images/ under their path inside the book folder."""
+
+
+def epub_image_href(target: str) -> str:
+    """Where an image of the manuscript is stored in the EPUB, relative to EPUB/."""
+    from urllib.parse import quote, unquote
+
+    path = unquote(target.split("#", 1)[0].split("?", 1)[0]).lstrip("./")
+    return f"{IMAGES_FOLDER}/{quote(path)}"
+
+
+def block_epub_html(block: Block) -> Markup:
+    """A block's inline HTML for the EPUB: images point into the package, and the Han/Western
+    spacing is markup."""
+    html = str(block_html(block))
+    html = re.sub(
+        r'<img src="([^"]*)"',
+        lambda m: f'<img src="../{epub_image_href(unescape(m.group(1)))}"',
+        html,
+    )
+    return space_html(Markup(html))
+
+
+def plain_text_of(block: Block) -> str:
+    return visible_text(block.text, block.inline)
+
+
+def chapter_body(chapter: Chapter, marks: PageMarks | None = None, part: str = "") -> Markup:
+    """A contribution's blocks as XHTML: paragraphs, headings, quotes, lists, tables,
+    figures, section breaks; footnote calls link to the asides after the text. With
+    ``marks``, the print pages that begin inside a leaf (``chapter.leaves()``, counted as the
+    print edition counts them) get their pagebreak markers there."""
+    heads = iter(range(1, 10_000))
+    leaves = iter(range(len(chapter.leaves())))
+
+    def leaf(block: Block) -> str:
+        html = block_epub_html(block)
+        n = next(leaves)
+        return str(marks.in_paragraph(part, n, html)) if marks else html
+
+    def walk(block: Block) -> str:
+        kind = block.kind
+        if kind == "p":
+            return f"<p>{leaf(block)}</p>"
+        if kind in ("h2", "h3", "h4"):
+            return f'<{kind} id="s{next(heads)}">{leaf(block)}</{kind}>'
+        if kind == "hr":
+            return '<hr class="ornament"/>'
+        if kind == "quote":
+            return "<blockquote>" + "".join(walk(c) for c in block.children) + "</blockquote>"
+        if kind in ("ol", "ul"):
+            start = f' start="{block.info}"' if kind == "ol" and block.info != "1" else ""
+            items = "".join(
+                "<li>" + "".join(walk(c) for c in item.children) + "</li>"
+                for item in block.children
+            )
+            return f"<{kind}{start}>{items}</{kind}>"
+        if kind == "table":
+            head = [r for r in block.children if r.info == "head"]
+            body = [r for r in block.children if r.info != "head"]
+
+            def rows(group: list[Block]) -> str:
+                return "".join(
+                    "<tr>"
+                    + "".join(
+                        f'<{c.kind} class="{c.info or "left"}">{leaf(c)}</{c.kind}>'
+                        for c in row.children
+                    )
+                    + "</tr>"
+                    for row in group
+                )
+
+            thead = f"<thead>{rows(head)}</thead>" if head else ""
+            return f'<table class="three-line">{thead}<tbody>{rows(body)}</tbody></table>'
+        if kind == "figure":
+            src = escape(epub_image_href(block.info))
+            return (
+                f'<figure><img src="../{src}" alt="{escape(plain_text_of(block))}"/>'
+                f"<figcaption>{leaf(block)}</figcaption></figure>"
+            )
+        return ""
+
+    return Markup("\n".join(walk(block) for block in chapter.blocks))
 
 
 def plain_text(text: str) -> str:
@@ -276,9 +365,6 @@ def render_documents(book: Book, cover_href: str, marks: PageMarks | None = None
     ]
     for number, chapter in enumerate(book.chapters, 1):
         part = f"c{number}"
-        paragraphs = [paragraph_html(b.text) for b in chapter.blocks]
-        if marks:
-            paragraphs = [marks.in_paragraph(part, n, p) for n, p in enumerate(paragraphs)]
         docs.append(
             Document(
                 f"chapter-{number:02d}",
@@ -289,10 +375,20 @@ def render_documents(book: Book, cover_href: str, marks: PageMarks | None = None
                     lang=lang,
                     doc_title=chapter.title,
                     chapter=chapter,
-                    paragraphs=paragraphs,
+                    body=chapter_body(chapter, marks, part),
+                    notes=[
+                        (note.info, note_mark(int(note.info)), block_epub_html(note))
+                        for note in chapter.notes
+                    ],
                     page_marks=marks.at_start(part) if marks else no_marks,
                 ),
                 toc_label=f"{chapter.panelist}：{chapter.title}",
+                sections=tuple(
+                    (int(leaf.kind[1]), f"s{k}", plain_text_of(leaf))
+                    for k, leaf in enumerate(
+                        (x for x in chapter.leaves() if x.kind in ("h2", "h3", "h4")), 1
+                    )
+                ),
             )
         )
     return docs
@@ -300,7 +396,18 @@ def render_documents(book: Book, cover_href: str, marks: PageMarks | None = None
 
 def render_nav(book: Book, docs: list[Document], marks: PageMarks | None = None) -> Document:
     """The navigation document: contents, landmarks and, with ``marks``, the page list."""
-    toc = [{"href": d.name, "label": d.toc_label} for d in docs if d.toc_label]
+    toc = [
+        {
+            "href": d.name,
+            "label": d.toc_label,
+            "sections": [
+                {"level": level, "href": f"{d.name}#{anchor}", "label": label}
+                for level, anchor, label in d.sections
+            ],
+        }
+        for d in docs
+        if d.toc_label
+    ]
     landmarks = [
         {"type": "cover", "href": "cover.xhtml", "label": label_of(book, "封面")},
         {"type": "toc", "href": "nav.xhtml#toc", "label": label_of(book, "目录")},

@@ -29,8 +29,8 @@ OPS_FOLDER = "EPUB"
 # characters go into which subset, so the CSS and the subsets cannot disagree. Selectors are
 # a tag name or a .class; the nearest element (itself or an ancestor) that matches decides.
 FAMILY_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("sans", ("h1", "h2", "h3", ".series", ".kicker", ".label")),
-    ("kai", (".lede", ".byline", ".panel")),
+    ("sans", ("h1", "h2", "h3", "h4", "th", ".series", ".kicker", ".label")),
+    ("kai", (".lede", ".byline", ".panel", "blockquote", "figcaption")),
 )
 DEFAULT_FAMILY = "serif"
 # epub.css sets <em> in emphasis dots, "text-emphasis: filled dot", which is U+2022 drawn at

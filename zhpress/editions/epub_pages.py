@@ -101,8 +101,8 @@ def marks_for(book: Book, pages: list[PageStart] | None) -> PageMarks | None:
         if page.part not in documents:
             return None
         if page.block >= 0:
-            blocks = book.chapters[int(page.part[1:]) - 1].blocks
-            if page.block >= len(blocks):
+            leaves = book.chapters[int(page.part[1:]) - 1].leaves()
+            if page.block >= len(leaves):
                 return None
     return PageMarks(pages, documents)
 

@@ -42,7 +42,8 @@ OPENING, CONTENTS, COLOPHON = "opening", "toc", "colophon"
 @dataclass(frozen=True)
 class PageStart:
     """Where one page begins. ``part`` is ``opening``, ``toc``, a chapter id (``c1`` …) or
-    ``colophon``; ``block`` is the paragraph's index in its chapter, or -1 when the page
+    ``colophon``; ``block`` is the leaf's index in its chapter (``Chapter.leaves()``: a
+    paragraph or heading), or -1 when the page
     begins with the chapter's heading (or is not in a chapter); ``offset`` counts the
     paragraph's characters on earlier pages; ``text`` is the page's first characters (empty
     for a blank page)."""

@@ -8,7 +8,9 @@ and hands the parts to ``pdfwrite``, which lays them out and writes the file.
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,13 +18,17 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from markupsafe import Markup, escape
+
 from .. import __version__
 from ..errors import BookError
-from ..manuscript.model import Book
+from ..manuscript.markdown import IMAGE_MARK, note_mark
+from ..manuscript.model import Block, Book, Chapter
 from ..manuscript.where import yaml_line
 from ..typeset.composed_book import composed
 from ..typeset.geometry import geometry_of
-from ..typeset.plan import Plan, colophon_lines, labels_of, plan_book
+from ..typeset.plan import NESTED_EM, Plan, colophon_lines, labels_of, plan_book
+from .images import FIGURE_MAX_HEIGHT, Picture, chapter_images, fitted, picture, press_copy
 from .pagemap import map_key
 from .pdfwrite import COVER
 from .templates import environment
@@ -134,7 +140,8 @@ def _page_context(book: Book, press: bool) -> tuple[dict[str, Any], Plan]:
             "panelist_text": chapter.panelist,
             "toc_title": result.html[f"c{c}-toc-title"],
             "panel_title": result.html[f"c{c}-panel-title"],
-            "blocks": [result.html[f"c{c}-b{b}"] for b in range(len(chapter.blocks))],
+            "body": chapter_body(chapter, c, result.html, plan, press),
+            "sections": section_heads(chapter, c, result.html),
         }
         for c, chapter in enumerate(book.chapters)
     ]
@@ -167,6 +174,159 @@ def _page_context(book: Book, press: bool) -> tuple[dict[str, Any], Plan]:
         page_map=None if press else map_key(book.root),
     )
     return context, plan
+
+
+def chapter_body(
+    chapter: Chapter, c: int, html: dict[str, Markup], plan: Plan, press: bool
+) -> Markup:
+    """A contribution's blocks as HTML around their composed lines: paragraphs, headings,
+    quotes, lists, 三线表, figures, section breaks; each footnote right after its call (where
+    WeasyPrint's ``float: footnote`` takes it to the foot of the page)."""
+    g = plan.geometry
+    leaves = iter(range(len(chapter.leaves())))
+    images = iter(chapter_images(chapter))
+    icc = Path(url2pathname(urlsplit(_icc_url(plan.book)).path)) if press else None
+    size = g.size
+
+    def src(target: str, block: Block) -> tuple[str, Picture]:
+        found = picture(plan.book, target, chapter.path, block.line)
+        if icc is None:
+            return escape(found.path.resolve().as_uri()), found
+        # The press's copy as a data: URL: WeasyPrint names an image by its URL, and a path
+        # in the cache would make the file differ with the cache's place.
+        data = base64.b64encode(press_copy(found.path, icc).read_bytes()).decode("ascii")
+        return f"data:image/jpeg;base64,{data}", found
+
+    def with_images(text: Markup) -> str:
+        out = str(text)
+        while IMAGE_MARK in out:
+            block, target, alt = next(images)
+            url, _ = src(target, block)
+            tag = f'<img class="inline" src="{url}" alt="{escape(alt)}"/>'
+            out = out.replace(IMAGE_MARK, tag, 1)
+        return out
+
+    last = [-1]  # the leaf just set: its element carries data-block for the page map
+
+    def leaf() -> str:
+        last[0] = next(leaves)
+        return with_images(html[f"c{c}-b{last[0]}"])
+
+    sections = iter(range(1, 10_000))
+
+    def walk(block: Block, inset: float, mark: str = "") -> str:
+        kind = block.kind
+        if kind == "p":
+            hang = f'<span class="li-mark">{mark}</span>' if mark else ""
+            text = leaf()
+            return f'<p class="body" data-block="{last[0]}">{hang}{text}</p>'
+        if kind in ("h2", "h3", "h4"):
+            anchor = f"{chapter_id(c)}-s{next(sections)}"
+            text = leaf()
+            return (
+                f'<{kind} class="section" id="{anchor}" data-label="{escape(plain(block))}" '
+                f'data-block="{last[0]}">{text}</{kind}>'
+            )
+        if kind == "hr":
+            # Three small diamonds, drawn: an ornament is no text (the text layer is the
+            # manuscript's).
+            return '<div class="ornament" role="separator"><i></i><i></i><i></i></div>'
+        if kind == "quote":
+            inner = "".join(walk(child, inset + NESTED_EM * size) for child in block.children)
+            return f"<blockquote>{inner}</blockquote>"
+        if kind in ("ol", "ul"):
+            start = f' start="{block.info}"' if kind == "ol" and block.info != "1" else ""
+            items = "".join(
+                "<li>"
+                + "".join(
+                    walk(ch, inset + NESTED_EM * size, list_mark(block, n) if not k else "")
+                    for k, ch in enumerate(item.children)
+                )
+                + "</li>"
+                for n, item in enumerate(block.children)
+            )
+            return f"<{kind}{start}>{items}</{kind}>"
+        if kind == "table":
+            return _table(block, leaf)
+        if kind == "figure":
+            block_, target, alt = next(images)
+            url, found = src(target, block_)
+            width, height = fitted(
+                found.pixels, g.measure - inset, g.text_height * FIGURE_MAX_HEIGHT
+            )
+            caption = leaf()
+            return (
+                f'<figure><img src="{url}" alt="{escape(alt)}" '
+                f'style="width:{width:.2f}pt;height:{height:.2f}pt"/>'
+                f"<figcaption>{caption}</figcaption></figure>"
+            )
+        return ""
+
+    body = "".join(walk(block, 0.0) for block in chapter.blocks)
+    notes = {
+        note_mark(int(note.info)): (
+            f'<span class="footnote" id="{chapter_id(c)}-note-{note.info}">'
+            f'<span class="fn-mark">{note_mark(int(note.info))}</span>'
+            f"{with_images(html[f'c{c}-n{n}'])}</span>"
+        )
+        for n, note in enumerate(chapter.notes)
+    }
+
+    def call(match: re.Match[str]) -> str:
+        out = match.group(0)
+        for mark in [ch for ch in match.group(0) if ch in notes]:
+            out += notes.pop(mark)
+        return out
+
+    return Markup(_CALL.sub(call, body))
+
+
+_CALL = re.compile(r'<span class="f-note-call">(?:<span[^>]*>[^<]*</span>|[^<])*</span>')
+
+
+def _table(block: Block, leaf: Callable[[], str]) -> str:
+    """A 三线表: a heavy rule above, a light one under the head, a heavy one below."""
+    head, body = [], []
+    for row in block.children:
+        cells = "".join(
+            f'<{cell.kind} class="{cell.info or "left"}"><p>{leaf()}</p></{cell.kind}>'
+            for cell in row.children
+        )
+        (head if row.info == "head" else body).append(f"<tr>{cells}</tr>")
+    return (
+        f'<table class="three-line"><thead>{"".join(head)}</thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def list_mark(block: Block, n: int) -> str:
+    """The marker of item ``n`` of a list: its number (from the list's start) or a bullet."""
+    from ..manuscript.markdown import list_marker
+
+    return list_marker(block, n)
+
+
+def chapter_id(c: int) -> str:
+    return f"c{c + 1}"
+
+
+def plain(block: Block) -> str:
+    from ..manuscript.markdown import visible_text
+
+    return visible_text(block.text, block.inline)
+
+
+def section_heads(chapter: Chapter, c: int, html: dict[str, Markup]) -> list[dict[str, Any]]:
+    """The contribution's section headings, for the contents at their level."""
+    heads = [leaf for leaf in chapter.leaves() if leaf.kind in ("h2", "h3", "h4")]
+    return [
+        {
+            "level": int(leaf.kind[1]),
+            "id": f"{chapter_id(c)}-s{k}",
+            "toc": html[f"c{c}-toc-s{k}"],
+        }
+        for k, leaf in enumerate(heads, 1)
+    ]
 
 
 def _icc_url(book: Book) -> str:

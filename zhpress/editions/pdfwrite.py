@@ -160,6 +160,11 @@ def lay_out(sections: list[Section], press: bool, fetcher: Any) -> list[Any]:
         for name, html in chapters:
             starts[name] = page
             bodies.append(render(html, _numbering(page)))
+            # A section heading's page, for its line in the contents.
+            for offset, laid in enumerate(bodies[-1].pages):
+                for anchor in sorted(getattr(laid, "anchors", ())):
+                    if anchor.startswith(f"{name}-s"):
+                        starts[anchor] = page + offset
             page += len(bodies[-1].pages)
         if starts == numbers:
             break
@@ -208,6 +213,7 @@ def _guess_numbers(sections: list[Section], press: bool) -> dict[str, int] | Non
     from .. import cache
 
     names = [name for name, _ in sections[2:-1]]
+    names += re.findall(r'<a href="#(c\d+-s\d+)">', sections[1][1])
     found: object = _LAST_NUMBERS.get(_edition(press))
     if found is None:
         data = cache.load("numbers", _numbers_key(sections, press))
@@ -215,7 +221,7 @@ def _guess_numbers(sections: list[Section], press: bool) -> dict[str, int] | Non
             found = json.loads(data) if data else None
         except ValueError:
             found = None
-    if isinstance(found, dict) and list(found) == names:
+    if isinstance(found, dict) and sorted(found) == sorted(names):
         if all(isinstance(v, int) for v in found.values()):
             return found
     return None

@@ -18,6 +18,7 @@ from .normalize import Change, Chars
 
 DROP_LABELS = {
     "layout-spaces": "OCR spaces between Chinese and digits/Latin (rule layout-spaces)",
+    "ocr-spaces": "OCR spaces between Chinese characters (rule ocr-spaces)",
     "headline-separator": "space between overline and headline",
     "edge-space": "spaces at the edge of an item",
 }

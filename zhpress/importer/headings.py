@@ -109,11 +109,22 @@ def _title_score(text: str, echo: list[int], a: int, b: int) -> float:
     return score
 
 
-def pair_by_content(runs: list[Chars], normalized: str, body: str) -> list[tuple[Chars, Chars]]:
+# The body's column widths say how many articles there are at least (one per run of one width;
+# neighbours may share a width, so more is possible): a split into fewer pairs than that is
+# unlikely, one into more a little less likely than the echoes alone say (a title cut in two,
+# 以应用场 + 景牵引, makes one pair too many).
+TOO_FEW_PAIRS = 4.0
+TOO_MANY_PAIRS = 1.5
+
+
+def pair_by_content(
+    runs: list[Chars], normalized: str, body: str, articles: int | None = None
+) -> list[tuple[Chars, Chars]]:
     """Split the concatenated runs into (name, title) pairs that best echo the body.
 
     ``normalized`` is the concatenated run text after normalisation (one character per source
     character), used for matching; run boundaries that survive are hints, not rules.
+    ``articles``: the least number of articles the body's column widths show, if known.
     """
     chars = [c for run in runs for c in run]
     n = len(chars)
@@ -127,45 +138,96 @@ def pair_by_content(runs: list[Chars], normalized: str, body: str) -> list[tuple
     simple = to_simplified(normalized)
     if len(simple) != len(normalized):  # t2s maps character to character; never misalign
         simple = normalized
-    best: list[tuple[float, int, int] | None] = [None] * (n + 1)
-    best[0] = (0.0, -1, -1)
+    # best[k][count]: (score, start of the last pair, end of its name) for chars[:k] in count pairs
+    best: list[dict[int, tuple[float, int, int]]] = [{} for _ in range(n + 1)]
+    best[0][0] = (0.0, -1, -1)
     for i in range(n):
-        if best[i] is None:
+        if not best[i]:
             continue
-        base = best[i][0]
         for name_len, prior in NAME_LENGTH_PRIOR.items():
             j = i + name_len
             if j >= n or not all(is_han(normalized[q]) for q in range(i, j)):
                 continue
-            compound = simple[i : i + 2] in COMPOUND_SURNAMES and name_len >= 3
-            surname = compound or simple[i] in COMMON_SURNAMES
-            name_score = prior + (SURNAME_BONUS if surname else -NO_SURNAME_PENALTY)
-            if compound:
-                name_score -= prior  # 欧阳晓峰: four characters are the norm here
-            elif surname and _SURNAME_RANK[simple[i]] >= 100:
-                name_score -= RARE_SURNAME_DISCOUNT
-            if simple[j - 1] in TITLE_OPENERS:
-                name_score -= TITLE_OPENER_PENALTY
-            # a name is not in the articles' text, a title's words are
-            name_score += 0.5 * name_len if normalized[i:j] not in body else -name_len
-            name_score += RUN_BREAK_BONUS if j in breaks else 0.0
+            name_score = _name_score(normalized, simple, body, breaks, i, j, prior)
             for k in range(j + 2, min(n, j + MAX_TITLE) + 1):
                 inner = sum(1 for q in breaks if i < q < k and q != j)
-                score = base + name_score - PAIR_COST - RUN_BREAK_BONUS * inner
-                score += _title_score(normalized, echo, j, k)
+                pair_score = name_score - PAIR_COST - RUN_BREAK_BONUS * inner
+                pair_score += _title_score(normalized, echo, j, k)
                 if max(echo[j:k]) < 3:
-                    score -= NO_ECHO_TITLE_PENALTY
-                score -= SHORT_TITLE_PENALTY * max(0, SHORT_TITLE - (k - j))
-                score += RUN_BREAK_BONUS if k in breaks or k == n else 0.0
-                if best[k] is None or score > best[k][0]:
-                    best[k] = (score, i, j)
-    if best[n] is None:
+                    pair_score -= NO_ECHO_TITLE_PENALTY
+                pair_score -= SHORT_TITLE_PENALTY * max(0, SHORT_TITLE - (k - j))
+                pair_score += RUN_BREAK_BONUS if k in breaks or k == n else 0.0
+                for count, (base, _, _) in best[i].items():
+                    score = base + pair_score
+                    if count + 1 not in best[k] or score > best[k][count + 1][0]:
+                        best[k][count + 1] = (score, i, j)
+    if not best[n]:
         return []
+
+    def final(count: int) -> float:
+        score = best[n][count][0]
+        if articles:
+            score -= TOO_FEW_PAIRS * max(0, articles - count)
+            score -= TOO_MANY_PAIRS * max(0, count - articles)
+        return score
+
+    count = max(sorted(best[n]), key=final)
     pairs = []
     k = n
     while k > 0:
-        _, i, j = best[k]
+        _, i, j = best[k][count]
         pairs.append((chars[i:j], chars[j:k]))
-        k = i
+        k, count = i, count - 1
     pairs.reverse()
     return pairs
+
+
+def _name_score(
+    normalized: str, simple: str, body: str, breaks: set[int], i: int, j: int, prior: float
+) -> float:
+    """How much normalized[i:j] looks like a name: surname tables, length, run breaks."""
+    name_len = j - i
+    compound = simple[i : i + 2] in COMPOUND_SURNAMES and name_len >= 3
+    surname = compound or simple[i] in COMMON_SURNAMES
+    name_score = prior + (SURNAME_BONUS if surname else -NO_SURNAME_PENALTY)
+    if compound:
+        name_score -= prior  # 欧阳晓峰: four characters are the norm here
+    elif surname and _SURNAME_RANK[simple[i]] >= 100:
+        name_score -= RARE_SURNAME_DISCOUNT
+    if simple[j - 1] in TITLE_OPENERS:
+        name_score -= TITLE_OPENER_PENALTY
+    # a name is not in the articles' text, a title's words are
+    name_score += 0.5 * name_len if normalized[i:j] not in body else -name_len
+    name_score += RUN_BREAK_BONUS if j in breaks else 0.0
+    return name_score
+
+
+def split_strip(normalized: str, body: str) -> int:
+    """Where the name ends in one vertical strip read as a line (spaces already removed).
+
+    A strip holds exactly one heading: a name of 2-4 characters, then the title. The name is
+    chosen as ``pair_by_content`` chooses it (surname tables, name-length prior, title openers)
+    and the title is scored by how much of it echoes the body; so a misread surname (类 for 郑)
+    still leaves a three-character name when the title's first word echoes the text.
+    """
+    simple = to_simplified(normalized)
+    if len(simple) != len(normalized):
+        simple = normalized
+    echo = _echo_lengths(normalized, body)
+    best, best_len = None, 0
+    for name_len, prior in NAME_LENGTH_PRIOR.items():
+        if name_len + 2 > len(normalized):
+            continue
+        if not all(is_han(ch) for ch in normalized[:name_len]):
+            continue
+        compound = simple[:2] in COMPOUND_SURNAMES and name_len >= 3
+        surname = compound or simple[0] in COMMON_SURNAMES
+        score = prior + (SURNAME_BONUS if surname else 0.0)
+        if compound:
+            score -= prior
+        if simple[name_len - 1] in TITLE_OPENERS:
+            score -= TITLE_OPENER_PENALTY
+        score += _title_score(normalized, echo, name_len, len(normalized))
+        if best is None or score > best:
+            best, best_len = score, name_len
+    return best_len

@@ -79,6 +79,15 @@ def _is_latin_or_digit(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
+def _after_mark(mark: str, before: str) -> bool:
+    """Is ``mark`` a punctuation mark of Chinese text (full-width, or an ASCII look-alike right
+    after a Chinese character)? A space after it is Tesseract's, never the text's: Chinese
+    marks carry their own spacing (CLREQ 3.1.7), as in ``冷冷清清; 老街`` or ``难不难? 晚上``."""
+    if mark in ASCII_TO_FULLWIDTH:
+        return _is_chinese(before)
+    return _is_chinese(mark) and not mark.isalnum() and unicodedata.category(mark)[0] == "P"
+
+
 def layout_spaces(chars: Chars, log: list[Change]) -> Chars:
     """Drop OCR spaces between a Chinese character and a digit or Latin letter.
 
@@ -86,7 +95,9 @@ def layout_spaces(chars: Chars, log: list[Change]) -> Chars:
     (CLREQ 3.2.3, "Spacing between Chinese and Western text") as an ASCII space:
     ``突破 3 万亿元``, ``全市 54%规模``. The manuscript stores text as it reads, without
     layout spaces; the composer adds the proper spacing. Spaces between two Latin words, or
-    between two Chinese characters, are not this OCR effect and are kept.
+    between two Chinese characters, are not this OCR effect and are kept. A space after a
+    Chinese punctuation mark before a Chinese character (Tesseract's ``难不难? 晚上``) is
+    OCR's too, and goes as ``ocr-spaces``.
     """
     out: Chars = []
     i = 0
@@ -105,9 +116,13 @@ def layout_spaces(chars: Chars, log: list[Change]) -> Chars:
         drop = (_is_chinese(left) and _is_latin_or_digit(right)) or (
             _is_latin_or_digit(left) and _is_chinese(right)
         )
+        rule = "layout-spaces"
+        before = out[-2][0] if len(out) > 1 else ""
+        if not drop and _after_mark(left, before) and _is_chinese(right):
+            drop, rule = True, "ocr-spaces"
         for k in range(i, j):
             if drop:
-                log.append(Change("layout-spaces", chars[k][1], chars[k][0], ""))
+                log.append(Change(rule, chars[k][1], chars[k][0], ""))
             else:
                 out.append(chars[k])
         i = j

@@ -10,6 +10,11 @@ A page arrives as lines. What each line is follows from how it looks:
   between two Chinese characters, which body text never has (CLREQ 3.2: Chinese text has no
   inter-word spaces), often ends in a question or exclamation mark, and is followed without a
   blank line by the standfirst;
+- *spaced strips*: Tesseract re-reading a vertical strip with ``chi_sim_vert`` gives the whole
+  strip (name and title) as one line with spaces between its characters or short words
+  (``郑 文 涛 冷链 物流 打通 农产品``); body text never has spaces between Chinese words;
+- a *kicker line* (引题): when the headline line holds no overline, a short line right before it
+  with no sentence-final mark is the overline, as Tesseract gives them on separate lines;
 - everything else is *prose*: body columns and the standfirst, told apart later by their
   column widths (``paragraphs``).
 
@@ -76,6 +81,10 @@ class Page:
     regions: list[list[Line]] = field(default_factory=list)
     """Maximal stretches of prose lines, in source order."""
     blank_style: bool = True
+    strips: list[Line] = field(default_factory=list)
+    """Vertical strips OCR'd as one spaced line each: one (name, title) heading per line."""
+    kicker: Line | None = None
+    """The overline on a line of its own, before a headline line that holds none."""
 
 
 def split_lines(text: str) -> list[Line]:
@@ -92,6 +101,30 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
+# A spaced strip: short Chinese tokens (Tesseract's words) separated by spaces, at least four.
+_STRIP_TOKEN = re.compile(
+    r"[\u3400-\u9fff\uf900-\ufaff\ufe10-\ufe4f\[\]「」『』“”‘’A-Za-z0-9+]{1,6}"
+)
+_HAN_SPACE_HAN = re.compile(r"(?<=[\u3400-\u9fff]) +(?=[\u3400-\u9fff])")
+_SENTENCE_END = frozenset("。？！?!…")
+
+
+def is_spaced_strip(text: str) -> bool:
+    """Is this line a vertical strip OCR'd as one line (``谢 振 华 海上 风电 带动 …``)?
+
+    Four or more tokens, every one a short run of Han characters (or the quote marks and
+    縦中横 letters a title holds), mostly one or two characters long: the spaces stand for
+    cells, not for the one gap between an overline and a headline.
+    """
+    tokens = text.split()
+    if len(tokens) < 4 or not all(_STRIP_TOKEN.fullmatch(t) for t in tokens):
+        return False
+    # the spaces stand between Chinese characters, not around digits (``从 1 到 10 ”的``)
+    if len(_HAN_SPACE_HAN.findall(text)) < 3:
+        return False
+    return sum(len(t) for t in tokens) / len(tokens) <= 2.5
+
+
 def _has_headline_space(text: str) -> bool:
     """A space run between two wide (Chinese) characters: the overline/headline separator."""
     for match in re.finditer(r"[ \u3000\u00a0\t]+", text):
@@ -101,10 +134,32 @@ def _has_headline_space(text: str) -> bool:
     return False
 
 
+def _kicker_shape(line: Line, headline: Line, prose_width: float) -> bool:
+    """An overline on its own line: one short line, no sentence-final mark, set apart by a
+    blank line from what precedes it (Tesseract gives each block of the head its own block)."""
+    text = line.text
+    return (
+        text[-1] not in _SENTENCE_END
+        and 2 <= line.width <= max(16.0, 0.8 * prose_width)
+        and not any(ch in "，。；;,、" for ch in text)
+        and headline.gap >= 1
+    )
+
+
 def _headline_score(lines: list[Line], i: int, blank_style: bool, prose_width: float) -> float:
     line = lines[i]
     text = line.text
     score = 0.0
+    prev = lines[i - 1] if i else None
+    if (
+        prev is not None
+        and not _has_headline_space(text)
+        and text[-1] not in "。；;，,"
+        and line.gap >= 1
+        and _kicker_shape(prev, line, prose_width)
+        and (i < 2 or lines[i - 1].gap >= 1)
+    ):
+        score += 1.0  # a short line over it, each on its own: overline and headline
     if _has_headline_space(text):
         score += 5
     if text[-1] in _QUESTION_OR_EXCLAMATION:
@@ -142,6 +197,9 @@ def segment_lines(lines: list[Line]) -> Page:
     for i, line in enumerate(lines):
         if MODERATOR.match(line.text) and not single[i]:
             kind[i] = "moderator"
+        elif not single[i] and is_spaced_strip(line.text):
+            kind[i] = "strip"
+            page.strips.append(line)
     i = 0
     while i < len(lines):
         if single[i] and kind[i] == "prose":
@@ -188,6 +246,15 @@ def segment_lines(lines: list[Line]) -> Page:
     if best is not None:
         page.headline = lines[best]
         kind[best] = "headline"
+        before = best - 1
+        if (
+            split_headline(lines[best].text) is None
+            and before >= 0
+            and kind[before] == "prose"
+            and _kicker_shape(lines[before], lines[best], prose_width)
+        ):
+            page.kicker = lines[before]
+            kind[before] = "kicker"
 
     region: list[Line] = []
     for line, k in zip(lines, kind, strict=True):

@@ -41,10 +41,18 @@ BREAK_PRIOR = -1.0
 # One-line paragraphs are rare in newspaper articles; without this a short paragraph's first
 # line too easily reads as a paragraph of its own.
 SINGLE_PRIOR = -1.5
-WIDTH_CHANGE = -2.5
+# Two changes (narrower and back) must not cost more than a narrow one-paragraph article's
+# full lines gain over reading them as the wider column's short paragraphs (make fuzz, seed
+# 240946968).
+WIDTH_CHANGE = -1.5
 # A sentence ends at a line's end in the middle of a paragraph less often than it does on a
 # paragraph's last line (where it always does): sentences run about two lines here.
 MIDDLE_SENTENCE_END = -0.25
+# A last line may stop anywhere, so any one length of it is about as likely as 1 in W (and a
+# full middle line is likely): a short line scores below a full one, or else a run of lines
+# one column narrower (a one-paragraph article set two ems narrower) reads as paragraph after
+# paragraph of first-and-last lines at the wider width.
+LAST_LINE = -0.8
 STRONG_END = frozenset("。？！?!…")
 WEAK_END = frozenset("；：;:")
 ORDINAL = re.compile(
@@ -142,12 +150,33 @@ def uses_indents(lines: list[Line]) -> bool:
     return indented >= max(2, 0.02 * len(lines))
 
 
+def blank_line_starts(lines: list[Line]) -> bool:
+    """Does this stretch mark paragraph starts with blank lines, as Tesseract does?
+
+    Tesseract's layout analysis puts a blank line before every paragraph (and at every column
+    break, so not every blank line starts one), and none between the lines of a paragraph. A
+    stretch where some lines but not most follow a blank line is set that way; the seed's
+    engine puts one between every two lines, and some engines none at all.
+    """
+    if len(lines) < 6:
+        return False
+    gapped = sum(1 for line in lines[1:] if line.gap)
+    return 2 <= gapped <= 0.4 * (len(lines) - 1)
+
+
+# On a page with blank-line paragraph starts: a line right under another, with no blank line
+# between them, does not start a paragraph; one after a blank line and a sentence's end does.
+NO_BLANK_START = -4.0
+BLANK_AFTER_SENTENCE_START = 2.5
+
+
 def emissions(
-    lines: list[Line], widths: list[int], explicit: bool = False
+    lines: list[Line], widths: list[int], explicit: bool = False, blank_starts: bool = False
 ) -> list[dict[int, tuple[float, ...]]]:
     """Score of each line in each role for each candidate W: ``out[i][W][role]``.
 
     ``explicit``: the page keeps indents, so an unindented line rarely starts a paragraph.
+    ``blank_starts``: the page marks paragraph starts with blank lines (``blank_line_starts``).
     """
     out = []
     texts = [line.text for line in lines]
@@ -162,6 +191,11 @@ def emissions(
         inner_malus = -4.0 if indent == 2 else 0.0
         if ordinal(text):
             start_bonus += 1.5
+        if blank_starts and i:
+            if not line.gap:
+                start_bonus += NO_BLANK_START
+            elif sentence_end_strength(texts[i - 1]) == 0.0:
+                start_bonus += BLANK_AFTER_SENTENCE_START
         need = _push_need(text, texts[i + 1] if i + 1 < len(texts) else None)
         per_w = {}
         for width in widths:
@@ -180,7 +214,7 @@ def emissions(
             if d < -0.5 and need is not None and w + need > width + 0.25:
                 middle *= 0.5
             if d <= -1.0:
-                last_w = 0.0
+                last_w = LAST_LINE
             elif d <= 1.0:
                 last_w = -0.8
             else:
@@ -235,7 +269,7 @@ def paragraphs(lines: list[Line], explicit: bool = False) -> list[Paragraph]:
     if not lines:
         return []
     widths = candidate_widths(lines)
-    emit = emissions(lines, widths, explicit)
+    emit = emissions(lines, widths, explicit, blank_line_starts(lines))
     neg = float("-inf")
     # score[(W, role)] and back pointers per line
     score = {(w, r): (emit[0][w][r] if r in STARTS else neg) for w in widths for r in ROLES}

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BookError
+from .blocks import parse_body, unreferenced_note
 from .language import ACCEPTED_EXAMPLES, parse_language
 from .model import DEFAULT_LANGUAGE, Block, Book, Chapter
 from .strict_yaml import (
@@ -29,28 +30,10 @@ REQUIRED_CHAPTER_KEYS = ("panelist", "title")
 FRONT_MATTER_FENCE = "---"
 
 
-def split_blocks(body: str, first_line: int) -> tuple[Block, ...]:
-    """Split a Markdown body into blank-line separated blocks, remembering where each starts.
-
-    A block's inner line breaks are joined without a space between Chinese characters would be
-    wrong to guess here; the contract says a paragraph is one line, so a multi-line block is kept
-    as written and the renderer treats its breaks as Markdown soft breaks.
-    """
-    blocks: list[Block] = []
-    current: list[str] = []
-    start = first_line
-    for offset, raw in enumerate(body.split("\n")):
-        line = raw.rstrip()
-        if line.strip():
-            if not current:
-                start = first_line + offset
-            current.append(line)
-        elif current:
-            blocks.append(Block("\n".join(current), start))
-            current = []
-    if current:
-        blocks.append(Block("\n".join(current), start))
-    return tuple(blocks)
+def lede_blocks(text: str, first_line: int, path: Path) -> tuple[Block, ...]:
+    """The standfirst's paragraphs: Markdown like a chapter's body, set as paragraphs."""
+    blocks, _ = parse_body(text, first_line, path)
+    return tuple(leaf for block in blocks for leaf in block.leaves() if leaf.kind == "p")
 
 
 def _read_text(path: Path) -> str:
@@ -74,10 +57,12 @@ def _read_text(path: Path) -> str:
 
 def _forbidden(ch: str) -> bool:
     """Control characters (other than line breaks and tabs) and unassigned code points or
-    noncharacters: no face has a glyph for them, XML (the EPUB) does not allow most of them, and
-    Python-Markdown uses U+0002/U+0003 as its own placeholders."""
+    noncharacters: no face has a glyph for them, and XML (the EPUB) does not allow most of them.
+    U+FFFC (the object replacement character) too: the composer uses it for an inline image."""
     if ch in "\n\t":
         return False
+    if ch == "\ufffc":
+        return True
     category = unicodedata.category(ch)
     return category in ("Cc", "Cs") or category == "Cn"
 
@@ -199,7 +184,8 @@ def load_chapter(path: Path) -> Chapter:
     panelist = _text(header, "panelist")
     title = _text(header, "title")
     body = "\n".join(lines[end + 1 :])
-    blocks = split_blocks(body, end + 2)
+    unreferenced_note(body, path, end + 2)
+    blocks, notes = parse_body(body, end + 2, path)
     if not blocks:
         raise BookError(
             "the chapter has no text after its front matter",
@@ -210,7 +196,13 @@ def load_chapter(path: Path) -> Chapter:
     extra = {k: v for k, v in header.data.items() if k not in REQUIRED_CHAPTER_KEYS}
     warnings = tuple(unknown_keys(header, CHAPTER_KEYS, "a chapter's front matter"))
     return Chapter(
-        path=path, panelist=panelist, title=title, blocks=blocks, extra=extra, warnings=warnings
+        path=path,
+        panelist=panelist,
+        title=title,
+        blocks=blocks,
+        extra=extra,
+        warnings=warnings,
+        notes=notes,
     )
 
 
@@ -278,7 +270,7 @@ def load_book(root: Path | str) -> Book:
 
     lede_text = optional("lede")
     lede_line = book.line("lede") or 1
-    lede = split_blocks(lede_text, lede_line + 1) if lede_text else ()
+    lede = lede_blocks(lede_text, lede_line + 1, yaml_path) if lede_text else ()
     language = _language(book)
     known = {"title", "kicker", "series", "moderator", "lede", "language", "chapters"}
     meta = {k: v for k, v in data.items() if k not in known}

@@ -14,11 +14,44 @@ DEFAULT_LANGUAGE = "zh-Hans"
 
 
 @dataclass(frozen=True)
+class Inline:
+    """What a chapter's inline Markdown needs besides its own text: the reference definitions
+    (``[a]: path``) and the chapter's footnote labels with their numbers, in order of first
+    reference. Shared by every block of a chapter."""
+
+    references: tuple[tuple[str, str, int], ...] = ()
+    """(label, target, line) of each reference definition."""
+    notes: tuple[tuple[str, int], ...] = ()
+
+
+NO_INLINE = Inline()
+
+LEAF_KINDS = frozenset({"p", "h2", "h3", "h4", "th", "td", "figure", "note"})
+"""Blocks whose ``text`` is inline Markdown the reader sees (the composer sets each)."""
+
+
+@dataclass(frozen=True)
 class Block:
-    """One Markdown block (a paragraph) with the 1-based line it starts on, for error messages."""
+    """One Markdown block with the 1-based line it starts on, for error messages.
+
+    ``kind``: "p" (a paragraph), "h2"–"h4" (a section heading), "figure" (``text`` is the
+    caption, ``info`` the image), "note" (a footnote: ``info`` is its number), "th"/"td" (a
+    table cell: ``info`` its alignment) hold inline Markdown in ``text``; "quote", "ol" (``info``
+    its first number), "ul", "li", "table", "tr" (``info`` "head" in the head) hold
+    ``children``; "hr" is a section break."""
 
     text: str
     line: int
+    kind: str = "p"
+    children: tuple[Block, ...] = ()
+    info: str = ""
+    inline: Inline = NO_INLINE
+
+    def leaves(self) -> list[Block]:
+        """The blocks with text under this one (itself when it is one), in reading order."""
+        if self.kind in LEAF_KINDS:
+            return [self]
+        return [leaf for child in self.children for leaf in child.leaves()]
 
 
 @dataclass(frozen=True)
@@ -30,6 +63,12 @@ class Chapter:
     extra: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     """Unknown front-matter keys, each with its line and the nearest known key."""
+    notes: tuple[Block, ...] = ()
+    """The chapter's footnotes ("note" blocks), numbered from 1 in order of reference."""
+
+    def leaves(self) -> list[Block]:
+        """Every block with text in the body, in reading order (notes not included)."""
+        return [leaf for block in self.blocks for leaf in block.leaves()]
 
     @property
     def name(self) -> str:
@@ -79,5 +118,6 @@ class Book:
         parts += [b.text for b in self.lede]
         for chapter in self.chapters:
             parts += [chapter.title, chapter.panelist]
-            parts += [b.text for b in chapter.blocks]
+            parts += [b.text for b in chapter.leaves()]
+            parts += [b.text for b in chapter.notes]
         return "".join(parts)

@@ -50,24 +50,43 @@ def refusal(target: str, book_root: Path, *, image: bool) -> str | None:
     return None
 
 
+def _missing(target: str, book_root: Path) -> str | None:
+    """An image (or a defined reference) naming a file the book folder does not have: the
+    EPUB would refer to a file it never packaged (RSC-007) and the PDFs would lack it."""
+    if _SCHEME.match(target) or target.startswith("#"):
+        return None
+    path_part = unquote(target.split("#", 1)[0].split("?", 1)[0])
+    if path_part and not (book_root / path_part).is_file():
+        return f"'{target}' does not exist in the book folder"
+    return None
+
+
 def _block_references(block: Block) -> list[tuple[str, bool, int]]:
     found = []
+    if block.kind == "figure":
+        found.append((block.info, True, block.line))
     for match in _INLINE_REF.finditer(block.text):
         line = block.line + block.text.count("\n", 0, match.start())
         found.append((match.group(2), match.group(1) == "!", line))
     for match in _DEFINITION.finditer(block.text):
         line = block.line + block.text.count("\n", 0, match.start())
         found.append((match.group(1), True, line))
+    # Reference definitions ([a]: path) are not in any block's text: the parser keeps them
+    # for the whole chapter (the same tuple on every block, so looked at once per chapter).
+    found += [(target, True, line) for _, target, line in block.inline.references]
     return found
 
 
 def check_references(book: Book) -> None:
     """Raise BookError (chapter:line) for the first reference that leaves the book."""
-    sources = [(book.yaml_path, book.lede)] + [(c.path, c.blocks) for c in book.chapters]
+    sources = [(book.yaml_path, list(book.lede))]
+    sources += [(c.path, [*c.leaves(), *c.notes]) for c in book.chapters]
     for path, blocks in sources:
         for block in blocks:
             for target, image, line in _block_references(block):
-                reason = refusal(target, book.root, image=image)
+                reason = refusal(target, book.root, image=image) or (
+                    _missing(target, book.root) if image else None
+                )
                 if reason:
                     raise BookError(
                         reason,

@@ -18,7 +18,17 @@ from ..manuscript.model import Book
 from . import compose, widegap
 from .fonts import CENTRED_MARKS, Shaper, missing_characters, subset_file
 from .html_lines import lines_html
-from .plan import QUOTES, Piece, Plan, check_glyphs, plan_book, role_chars
+from .plan import (
+    CALL_ROLE,
+    CALL_SCALE,
+    IMAGE_ROLE,
+    QUOTES,
+    Piece,
+    Plan,
+    check_glyphs,
+    plan_book,
+    role_chars,
+)
 
 # Chinese quotation marks take a full em (GB/T 15834). LXGW WenKai has only proportional
 # ones, which crowd the text; such a face borrows the marks of the serif of the same weight,
@@ -51,7 +61,12 @@ def full_width_quotes(
     out: list[tuple[str, str]] = []
     for text, role in runs:
         fallback = QUOTE_FALLBACK.get(role)
-        if fallback not in shapers or not any(borrowed(ch, role) for ch in set(text)):
+        # An inline image (no face) and a footnote call (no fallback) are taken as they are.
+        if (
+            role not in shapers
+            or fallback not in shapers
+            or not any(borrowed(ch, role) for ch in set(text))
+        ):
             out.append((text, role))
             continue
         for ch in text:
@@ -124,6 +139,10 @@ def composed(book: Book, plan: Plan | None = None) -> Composed:
     centred = cjk.CENTRED_IN_TRADITIONAL if traditional else frozenset()
 
     def shape(text: str, role: str, script: str):
+        if role == IMAGE_ROLE:
+            return [(ch, 1.0) for ch in text]
+        if role == CALL_ROLE:
+            return [(c, a * CALL_SCALE) for c, a in shapers[role].shape(text, script)]
         return shapers[role].shape(text, script)
 
     def ink(ch: str, role: str):

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import FontError
-from ..manuscript.markdown import runs_from_markdown
-from ..manuscript.model import Book
+from ..manuscript.markdown import block_runs, note_mark, runs_from_markdown
+from ..manuscript.model import Block, Book, Chapter
 from ..manuscript.references import check_references
 from ..manuscript.where import file_and_line, front_matter_line, yaml_line
 from .fonts import CENTRED_MARKS, Face, missing_characters, resolve_faces
@@ -107,6 +107,8 @@ def headline_size(title: str, measure: float) -> float:
 def plan_book(book: Book) -> Plan:
     geometry = geometry_of(book)
     faces = resolve_faces(book.meta.get("fonts"), book.root, book.yaml_path, variant=book.variant)
+    # A footnote call is the serif's circled number, set small and raised (CSS .f-note-call).
+    faces = {**faces, CALL_ROLE: faces["serif"]}
     plan = Plan(book, geometry, faces)
     size = geometry.size
     yaml = book.yaml_path
@@ -176,20 +178,27 @@ def plan_book(book: Book) -> Plan:
         )
         plan.need("kai", chapter.panelist)
         plan.need("serif", chapter.title)  # running head of its pages
-        for b, block in enumerate(chapter.blocks):
-            plan.add(
-                f"c{c}-b{b}",
-                Piece(
-                    runs_from_markdown(block.text, "serif"),
-                    size,
-                    "justify",
-                    file_and_line(chapter.path, block.line),
-                    indent=INDENT_EM * size,
-                    role="serif",
-                ),
-            )
+        heads = 0
+        for b, (leaf, piece) in enumerate(chapter_pieces(chapter, measure, size)):
+            plan.add(f"c{c}-b{b}", piece)
+            if leaf.kind in HEADING:
+                heads += 1
+                level = int(leaf.kind[1])
+                plan.add(
+                    f"c{c}-toc-s{heads}",
+                    Piece(
+                        block_runs(leaf, "serif"),
+                        size,
+                        "ragged",
+                        piece.where,
+                        measure=measure - (8 + level - 1) * size,
+                    ),
+                )
+        for n, note in enumerate(chapter.notes):
+            plan.add(f"c{c}-n{n}", note_piece(chapter, note, measure))
+            plan.need("serif", note_mark(int(note.info)))
     plan.need("serif", book.title)
-    plan.need("serif", DIGITS + ".·" + QUOTES)
+    plan.need("serif", DIGITS + ".·•" + QUOTES)
     if book.variant != "SC":
         # A face whose pause and stop marks are not centred (the kai face) borrows them from
         # the serif (composed_book.full_width_quotes), which must carry them.
@@ -211,6 +220,88 @@ def plan_book(book: Book) -> Plan:
             measure=measure - 6 * COLOPHON_SIZE,
         )
     return plan
+
+
+CALL_ROLE = "note-call"
+CALL_SCALE = 0.6
+"""A footnote call is set at 0.6 of its paragraph's size (and raised by the stylesheet)."""
+IMAGE_ROLE = "image"
+"""An inline image takes one em of its line (``markdown.IMAGE_MARK``); no face sets it."""
+
+# How each kind of block is set: (face role, size in pt or None for the body size, mode).
+HEADING = {
+    "h2": ("sans-bold", 13.0, "balance"),
+    "h3": ("sans-bold", 11.5, "ragged"),
+    "h4": ("sans-bold", 10.5, "ragged"),
+}
+NESTED_EM = 2.0
+"""A block quote and a list's items stand two em in from the measure."""
+NOTE_SIZE = 9.0
+NOTE_HANG_EM = 1.5
+"""A note's circled number hangs in front of its text: the text stands 1.5 em in."""
+CAPTION_SIZE = 9.0
+TABLE_SIZE = 9.0
+CELL_PADDING_EM = 0.5
+"""Each side of a table cell, in em of the table's size."""
+
+
+def chapter_pieces(chapter: Chapter, measure: float, size: float) -> list[tuple[Block, Piece]]:
+    """Every leaf of a chapter's body as the piece that sets it, in reading order (the same
+    order as ``Chapter.leaves``): its face, size, mode and measure follow the blocks around
+    it (a quote is kai, a list item or quote stands two em in, a cell is as wide as its
+    column)."""
+    out: list[tuple[Block, Piece]] = []
+
+    def walk(block: Block, inset: float, role: str, first_indent: bool) -> None:
+        where = file_and_line(chapter.path, block.line)
+        if block.kind == "quote":
+            for child in block.children:
+                walk(child, inset + NESTED_EM * size, "kai", True)
+        elif block.kind in ("ol", "ul"):
+            for item in block.children:
+                for child in item.children:
+                    walk(child, inset + NESTED_EM * size, role, False)
+        elif block.kind == "table":
+            columns = max((len(row.children) for row in block.children), default=1)
+            cell = (measure - inset) / columns - 2 * CELL_PADDING_EM * TABLE_SIZE
+            for row in block.children:
+                for leaf in row.children:
+                    face = "sans" if leaf.kind == "th" else "serif"
+                    runs = block_runs(leaf, face)
+                    piece = Piece(runs, TABLE_SIZE, "ragged", where, measure=cell, role=face)
+                    out.append((leaf, piece))
+        elif block.kind in HEADING:
+            face, psize, mode = HEADING[block.kind]
+            piece = Piece(
+                block_runs(block, face), psize, mode, where, measure=measure - inset, role=face
+            )
+            out.append((block, piece))
+        elif block.kind == "figure":
+            runs = block_runs(block, "kai")
+            piece = Piece(runs, CAPTION_SIZE, "balance", where, measure=measure - inset, role="kai")
+            out.append((block, piece))
+        elif block.kind == "p":
+            indent = INDENT_EM * size if first_indent else 0.0
+            piece = Piece(
+                block_runs(block, role), size, "justify", where, indent, measure - inset, role
+            )
+            out.append((block, piece))
+
+    for block in chapter.blocks:
+        walk(block, 0.0, "serif", True)
+    return out
+
+
+def note_piece(chapter: Chapter, note: Block, measure: float) -> Piece:
+    """A footnote, set justified in the note size beside its hanging circled number."""
+    return Piece(
+        block_runs(note, "serif"),
+        NOTE_SIZE,
+        "justify",
+        file_and_line(chapter.path, note.line),
+        measure=measure - NOTE_HANG_EM * NOTE_SIZE,
+        role="serif",
+    )
 
 
 def colophon_lines(plan: Plan) -> list[tuple[str, str]]:
@@ -256,6 +347,8 @@ def check_glyphs(plan: Plan, has: Callable[[str, str], bool]) -> None:
 
     for piece in plan.pieces.values():
         for text, role in piece.runs:
+            if role == IMAGE_ROLE:
+                continue
             lacking = missing_chars(role, text)
             if lacking:
                 ch = min(lacking, key=text.index)
@@ -279,6 +372,8 @@ def role_chars(plan: Plan) -> dict[str, str]:
     chars: dict[str, set[str]] = defaultdict(set)
     for piece in plan.pieces.values():
         for text, role in piece.runs:
+            if role == IMAGE_ROLE:
+                continue
             chars[role].update(text)
     for role, extra in plan.extra_chars.items():
         chars[role].update(extra)
