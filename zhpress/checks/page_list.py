@@ -11,6 +11,7 @@ again when they differ (``builder.pipeline``); what is left is an error.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,12 +97,26 @@ def differences(out: Outputs) -> list[str]:
             found.append(f"page {label}: the page list points to {href}, which is no marker")
             continue
         if posixpath.basename(marker.document).startswith("chapter-") and begins:
-            if not marker.following.startswith(begins):
+            if not _same_start(marker.following, begins):
                 found.append(
                     f"page {label}: the EPUB's marker is before “{marker.following[:COMPARED]}”, "
                     f"the reader PDF's page begins “{begins}”"
                 )
     return found
+
+
+LIST_MARK = re.compile(r"^(?:•|\d+\.)")
+"""What the print editions draw before a list item (``markdown.list_marker``); the EPUB's
+lists are <ol>/<ul>, whose markers are no text."""
+
+
+def _same_start(following: str, begins: str) -> bool:
+    """Whether the EPUB's text after a marker begins as the PDF's page does (a list item's
+    drawn number or bullet aside)."""
+    if following.startswith(begins):
+        return True
+    rest = LIST_MARK.sub("", begins, count=1)
+    return rest != begins and bool(rest) and following.startswith(rest)
 
 
 def check_page_list(out: Outputs) -> list[Finding]:

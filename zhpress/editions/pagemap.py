@@ -154,6 +154,12 @@ def _paragraph(ancestors: tuple[Any, ...]) -> int | None:
     return None
 
 
+def _is_list_mark(ancestors: tuple[Any, ...]) -> bool:
+    """A list item's drawn number or bullet (``li-mark``): the print edition's, not the
+    manuscript's text, so it counts no character and begins no page's snippet."""
+    return bool(ancestors) and "li-mark" in _classes(ancestors[-1])
+
+
 def _part_of(name: str, ancestors: tuple[Any, ...]) -> str:
     if name == "front":
         return CONTENTS if any("toc" in _classes(b) for b in ancestors) else OPENING
@@ -169,7 +175,7 @@ def page_starts(documents: list[Any], names: list[str]) -> list[PageStart]:
             first: PageStart | None = None
             for text_box, ancestors in _text_boxes(page._page_box):
                 text = text_box.text.replace("\n", "")
-                if not text.strip():
+                if not text.strip() or _is_list_mark(ancestors):
                     continue
                 block = _paragraph(ancestors)
                 if first is None:
@@ -190,7 +196,9 @@ def page_starts(documents: list[Any], names: list[str]) -> list[PageStart]:
 def _longer_snippet(first: PageStart, page: Any) -> PageStart:
     """The page's first characters across text boxes (a line may be cut into several)."""
     text = ""
-    for text_box, _ in _text_boxes(page._page_box):
+    for text_box, ancestors in _text_boxes(page._page_box):
+        if _is_list_mark(ancestors):
+            continue
         text += "".join(text_box.text.split())
         if len(text) >= SNIPPET:
             break
