@@ -247,7 +247,7 @@ def chapter_body(
             )
             return f"<{kind}{start}>{items}</{kind}>"
         if kind == "table":
-            return _table(block, leaf)
+            return _table(block, lambda: (leaf(), last[0]))
         if kind == "figure":
             block_, target, alt = next(images)
             url, found = src(target, block_)
@@ -258,7 +258,7 @@ def chapter_body(
             return (
                 f'<figure><img src="{url}" alt="{escape(alt)}" '
                 f'style="width:{width:.2f}pt;height:{height:.2f}pt"/>'
-                f"<figcaption>{caption}</figcaption></figure>"
+                f'<figcaption data-block="{last[0]}">{caption}</figcaption></figure>'
             )
         return ""
 
@@ -284,14 +284,20 @@ def chapter_body(
 _CALL = re.compile(r'<span class="f-note-call">(?:<span[^>]*>[^<]*</span>|[^<])*</span>')
 
 
-def _table(block: Block, leaf: Callable[[], str]) -> str:
-    """A 三线表: a heavy rule above, a light one under the head, a heavy one below."""
+def _table(block: Block, leaf: Callable[[], tuple[str, int]]) -> str:
+    """A 三线表: a heavy rule above, a light one under the head, a heavy one below. Each
+    cell carries its leaf's index (data-block), so a page that begins inside the table is
+    found in the page map."""
     head, body = [], []
     for row in block.children:
-        cells = "".join(
-            f'<{cell.kind} class="{cell.info or "left"}"><p>{leaf()}</p></{cell.kind}>'
-            for cell in row.children
-        )
+        row_cells = []
+        for cell in row.children:
+            text, index = leaf()
+            row_cells.append(
+                f'<{cell.kind} class="{cell.info or "left"}">'
+                f'<p data-block="{index}">{text}</p></{cell.kind}>'
+            )
+        cells = "".join(row_cells)
         (head if row.info == "head" else body).append(f"<tr>{cells}</tr>")
     return (
         f'<table class="three-line"><thead>{"".join(head)}</thead>'
