@@ -33,6 +33,7 @@ system:
 
 system-test:
 	@sh tools/system-deps.sh --test
+	@sh tools/ace.sh
 
 # Reinstall only when the project's dependencies change.
 $(STAMP): pyproject.toml

@@ -161,3 +161,33 @@ def test_epub_quote_and_caption_faces_carry_their_glyphs(blocks_dist):
         text = "".join(chapter.find(f".//{{*}}{tag}").itertext())
         lacking = {ch for ch in text if not ch.isspace() and ord(ch) not in cmap}
         assert not lacking, (tag, lacking)
+
+
+def test_a_table_longer_than_a_page_keeps_its_rows_whole_and_its_text_once(tmp_path):
+    """A 70-row table runs over pages: each row stays on one page (a row cut in two read its
+    cells out of order), the head is not repeated (text the manuscript does not have), and a
+    page that begins inside the table has its EPUB page marker at that row."""
+    from tests.conftest import write_book
+
+    rows = "\n".join(
+        f"| 第{i}年 | 产值{i}万亿元，同比增长百分之{i} | 备注第{i}行 |" for i in range(1, 71)
+    )
+    chapter = (
+        "---\npanelist: 王小明\ntitle: 长表\n---\n\n表前一段。\n\n"
+        f"| 年份 | 产值 | 备注 |\n| --- | --- | --- |\n{rows}\n\n表后一段。\n"
+    )
+    root = write_book(tmp_path / "book", chapters={"01-a.md": chapter})
+    out = tmp_path / "dist"
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--book", str(root), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    reader = next(p for p in out.glob("*.pdf") if not p.name.endswith("-print.pdf"))
+    text = subprocess.run(["pdftotext", str(reader), "-"], capture_output=True, text=True).stdout
+    assert text.count("备注") - text.count("备注第") == 1  # the head once

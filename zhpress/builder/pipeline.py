@@ -78,7 +78,7 @@ def _build_into(
     wanted = tuple(dict.fromkeys(only)) if only else ALL_EDITIONS
     paths = edition_paths(book, out)
     inputs = state.inputs_digest(book.root)
-    prints = {e: state.fingerprint(book.root, e, inputs) for e in wanted}
+    prints = {e: _fingerprint(book.root, e, inputs) for e in wanted}
     todo: dict[str, Path] = {}
     for edition in wanted:
         if not force and state.is_current(out, edition, paths[edition], prints[edition]):
@@ -94,10 +94,19 @@ def _build_into(
         check_references_and_glyphs(book)
 
     def verify(temps: dict[str, Path]) -> None:
-        """The fast checks, on this build's own files before they replace anything."""
-        from ..checks.run import fast_checks
+        """Before the new set replaces anything: the EPUB written again if the reader's pages
+        moved (it took the page map of the last layout), then the fast checks on this
+        build's own files."""
+        if "epub" in temps and "reader" in temps and _page_list_moved(book, temps):
+            from ..editions.epub import write_epub
 
-        fast_checks(book, temps)
+            log("the reader's pages moved: writing the EPUB again with their page list")
+            write_epub(book, temps["epub"], lambda name: report.stage("epub", name))
+            prints["epub"] = _fingerprint(book.root, "epub", inputs)
+        if run_checks:
+            from ..checks.run import fast_checks
+
+            fast_checks(book, temps)
 
     # Nothing to write, nothing to check or compose: the references and glyphs of an unchanged
     # book were checked when its editions were written.
@@ -110,7 +119,7 @@ def _build_into(
             jobs=jobs,
             report=report,
             preflight=preflight,
-            verify=verify if run_checks and todo else None,
+            verify=verify if todo else None,
         )
         # 5. Remember what each edition was built from.
         for edition, path in todo.items():
@@ -118,6 +127,33 @@ def _build_into(
     finally:
         writing.finish()
     return len(todo), wanted
+
+
+def noop() -> None:
+    """Nothing to check before writing again what was checked a moment ago."""
+
+
+def _fingerprint(root: Path, edition: str, inputs: str) -> str:
+    """What an edition was built from. The EPUB's includes the reader's page map
+    (``editions.pagemap``): a reader layout that moved a page makes the EPUB out of date."""
+    from . import state
+
+    if edition == "epub":
+        from ..editions import pagemap
+
+        inputs = f"{inputs}|{pagemap.digest(root)}"
+    return state.fingerprint(root, edition, inputs)
+
+
+def _page_list_moved(book, todo: dict[str, Path]) -> bool:
+    """Whether the EPUB's page list differs from the reader PDF just written beside it."""
+    from ..checks.outputs import Outputs
+    from ..checks.page_list import differences
+
+    try:
+        return bool(differences(Outputs(book, todo)))
+    except Exception:
+        return False
 
 
 __all__ = ["ALL_EDITIONS", "build"]

@@ -19,10 +19,18 @@ from .text_reaches_editions import PdfText, Unit, find_units, pdf_text
 TOLERANCE_EM = 0.15
 
 
+def unnumbered_pages(book: Book, edition: str) -> int:
+    """Pages before the first recto: the reader's cover (``cover: true``), else none."""
+    from ..editions.pdf import wants_cover
+
+    return 1 if edition == "reader" and wants_cover(book) else 0
+
+
 def line_problems(out: Outputs, edition: str) -> tuple[list[str], int]:
     units = out.units(edition)
     text = pdf_text(out.drawn(edition), out.book, units)
-    return paragraph_line_problems(text, units, out.book, LABEL[edition])
+    skip = unnumbered_pages(out.book, edition)
+    return paragraph_line_problems(text, units, out.book, LABEL[edition], skip)
 
 
 def check_lines(out: Outputs) -> list[Finding]:
@@ -60,7 +68,8 @@ def check_typography(out: Outputs) -> list[Finding]:
     for edition in PDFS:
         if not out.has(edition):
             continue
-        report = measure_edition(out.paths[edition], out.book, geometry)
+        skip = unnumbered_pages(out.book, edition)
+        report = measure_edition(out.paths[edition], out.book, geometry, skip)
         rows = [
             ("short of the measure", report.short_lines, ERROR),
             ("past the measure", report.overfull_lines, ERROR),
@@ -97,13 +106,13 @@ def check_typography(out: Outputs) -> list[Finding]:
 
 
 def paragraph_line_problems(
-    text: PdfText, units: list[Unit], book: Book, label: str
+    text: PdfText, units: list[Unit], book: Book, label: str, skip: int = 0
 ) -> tuple[list[str], int]:
     """Line geometry of every justified paragraph, from the drawn text runs: each line but a
     paragraph's last ends on the measure, the first is indented 2 em, the others start at the
     left edge; no line starts or ends with a prohibited mark, no split —— or ……, no Western
     word split unless it is wider than the measure. Returns the problems and the number of
-    lines looked at."""
+    lines looked at. ``skip`` unnumbered pages (a cover) come before the first recto."""
     from ..typeset.geometry import geometry_of
 
     g = geometry_of(book)
@@ -126,7 +135,7 @@ def paragraph_line_problems(
             position = start
             for n, index in enumerate(indices):
                 line = lines[index]
-                left, _, right, _ = g.frame(line.page)
+                left, _, right, _ = g.frame(line.page - skip)
                 x0, x1 = line.x0, line.x1
                 final = n == len(indices) - 1
                 where = f"{segment.where} line {n + 1} (page {line.page + 1})"

@@ -452,10 +452,15 @@ def inline_image_counts(book) -> dict[str, int]:
     }
 
 
-def measure_edition(path: Path, book, geometry) -> Report:
-    """All the numbers for one print edition of ``book``."""
+def measure_edition(path: Path, book, geometry, skip: int = 0) -> Report:
+    """All the numbers for one print edition of ``book`` (``skip``: unnumbered pages, a
+    cover, before the first recto)."""
     report = Report()
-    chars = read_chars(path, geometry.frame)
+
+    def frame(page_index: int) -> tuple[float, float, float, float]:
+        return geometry.frame(page_index - skip)
+
+    chars = read_chars(path, frame)
     everything, paragraphs = book_blocks(book)
     images = inline_image_counts(book)
     # Head items (kicker, title, series, moderator) may sit anywhere on the opening page.
@@ -473,7 +478,7 @@ def measure_edition(path: Path, book, geometry) -> Report:
         if spaces:
             report.wrong_chars += spaces
             report.wrong_detail.append(f"{name}: a copy would insert {spaces} space(s)")
-        measure_paragraph(block, geometry.frame, report, traditional=book.variant != "SC")
+        measure_paragraph(block, frame, report, traditional=book.variant != "SC")
     report.fonts = fonts_of(path)
     return report
 

@@ -28,6 +28,7 @@ from .active_content import check_active_content
 from .images import check_images
 from .lines import check_lines, check_typography
 from .outputs import ERROR, LABEL, OK, PDFS, SKIPPED, WARNING, Finding, Outputs, _tool_problem
+from .page_list import check_page_list
 from .pdf_objects import check_cid_fonts, check_pdf_fonts, check_pdf_glyphs, check_press_pdf
 from .text_reaches_editions import between_chapters, epub_stream, find_units, pdf_text
 
@@ -193,6 +194,7 @@ FAST_CHECKS: list[Check] = [
     check_search,
     check_lines,
     check_images,
+    check_page_list,
 ]
 SLOW_CHECKS: list[Check] = [check_typography, check_engines, check_epubcheck, check_leftovers]
 

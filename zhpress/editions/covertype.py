@@ -23,6 +23,7 @@ from ..cjk import NO_LINE_END, NO_LINE_START, display_width
 
 TYPE_COVER_VERSION = 1
 WIDTH, HEIGHT = 1600, 2560  # px; 1:1.6, at least what stores ask for
+PAGE_MM = (100.0, 160.0)  # the page styles/cover.css sets (@page size)
 COLOURS = 32  # paper, ink, one red, cream, and the anti-aliasing steps between them
 HEADLINE_EMS = 7.0  # the headline's measure in ems (84 mm of 12 mm characters)
 ROLES = ("sans", "sans-bold", "kai", "serif")  # the faces styles/cover.css names
@@ -99,15 +100,18 @@ def _subsets(book: Any, text: str) -> list[dict[str, str]]:
     ]
 
 
+def cover_subsets(book: Any) -> list[dict[str, str]]:
+    """The cover's faces: subsets with exactly the characters the cover shows."""
+    return _subsets(book, cover_html(book, []))
+
+
 def render_type_cover(book: Any) -> bytes:
     """PNG bytes of the cover, WIDTH x HEIGHT."""
     from .. import cache
     from .cover import _file_urls, _tool_versions
     from .templates import STYLES
 
-    probe = cover_html(book, [])
-    faces = _subsets(book, probe)
-    html = cover_html(book, faces)
+    html = cover_html(book, cover_subsets(book))
     css = (STYLES / "cover.css").read_text(encoding="utf-8")
     key = cache.key_of(
         {

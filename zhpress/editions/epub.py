@@ -30,6 +30,8 @@ from ..manuscript.model import Book
 from ..typeset.fonts import (
     resolve_faces,
 )
+from ..typeset.geometry import geometry_of
+from . import pagemap
 from .epub_documents import (
     OPS_FOLDER,
     XML_LANG,
@@ -52,6 +54,7 @@ from .epub_fonts import (
     subsets_for,
     with_safety_net,
 )
+from .epub_pages import marks_for
 from .templates import STYLES
 
 ACCESSIBILITY_SUMMARY = (
@@ -155,7 +158,14 @@ def _meta(eb: epub.EpubBook, prop: str, value: str, refines: str | None = None, 
     eb.add_metadata(None, "meta", value, others)
 
 
-def _metadata(eb: epub.EpubBook, book: Book, identifier: str) -> None:
+def print_source(book: Book) -> str:
+    """The print edition the page numbers come from: the reader PDF, named by title and
+    trim (``dc:source`` and ``a11y:pageBreakSource``)."""
+    trim = geometry_of(book).trim
+    return f"{book.title}（印刷版，{trim.name}，{trim.width_mm:g} mm × {trim.height_mm:g} mm）"
+
+
+def _metadata(eb: epub.EpubBook, book: Book, identifier: str, paged: bool = False) -> None:
     # dc:identifier: ebooklib starts every book with a random uuid4; replace it.
     eb.IDENTIFIER_ID = "pub-id"
     eb.set_identifier(identifier)
@@ -192,6 +202,10 @@ def _metadata(eb: epub.EpubBook, book: Book, identifier: str) -> None:
         _meta(eb, "belongs-to-collection", book.series, id="series")
         _meta(eb, "collection-type", "series", refines="series")
     # Accessibility (EPUB Accessibility 1.1, schema.org vocabulary).
+    if paged:
+        # The print edition's page numbers (EPUB Accessibility 1.1, 4.2: page source).
+        eb.add_metadata("DC", "source", print_source(book))
+        _meta(eb, "pageBreakSource", print_source(book))
     for mode in ("textual", "visual"):
         _meta(eb, "schema:accessMode", mode)
     _meta(eb, "schema:accessModeSufficient", "textual")
@@ -201,6 +215,7 @@ def _metadata(eb: epub.EpubBook, book: Book, identifier: str) -> None:
         "readingOrder",
         "alternativeText",
         "displayTransformability",
+        *(("pageBreakMarkers", "pageNavigation") if paged else ()),
     ):
         _meta(eb, "schema:accessibilityFeature", feature)
     _meta(eb, "schema:accessibilityHazard", "none")
@@ -253,16 +268,18 @@ def write_epub(book: Book, path: Path, progress: Callable[[str], None] | None = 
     publication_date(book)  # bad input fails before any slow work
     identifier = book_identifier(book)
     faces = resolve_faces(book.meta.get("fonts"), book.root, book.yaml_path, variant=book.variant)
-    docs = render_documents(book, COVER_HREF)
+    # The print edition's page numbers, from the last reader layout (never waiting for it).
+    marks = marks_for(book, pagemap.load(book.root))
+    docs = render_documents(book, COVER_HREF, marks)
     # The colophon names the faces in use, which depend on the documents; two rounds settle it.
-    colophon = render_colophon(book, identifier, faces)
-    nav = render_nav(book, [*docs, colophon])
+    colophon = render_colophon(book, identifier, faces, marks)
+    nav = render_nav(book, [*docs, colophon], marks)
     for _ in range(2):
         texts = [d.xhtml for d in [*docs, nav, colophon]]
         roles, left_out = route_narrow_marks(glyph_text(texts), faces, book.variant != "SC")
         roles = with_safety_net(roles, faces)
         used = {role: faces[role] for role in roles if role in faces}
-        colophon = render_colophon(book, identifier, used)
+        colophon = render_colophon(book, identifier, used, marks)
     step("fonts")
     subsets = subsets_for(roles, faces)
     css = fonts_css(list(subsets), left_out)
@@ -272,7 +289,7 @@ def write_epub(book: Book, path: Path, progress: Callable[[str], None] | None = 
     step("package")
     eb = epub.EpubBook()
     eb.FOLDER_NAME = OPS_FOLDER
-    _metadata(eb, book, identifier)
+    _metadata(eb, book, identifier, paged=marks is not None)
     # Pitfall 4: set_cover() would add an unlinked, non-linear cover page (OPF-096).
     eb.set_cover(COVER_HREF, cover_png, create_page=False)
     eb.get_item_with_id("cover-img").media_type = "image/png"  # pitfall 6

@@ -27,6 +27,8 @@ from ..typeset.fonts import (
     Face,
 )
 from .epub_fonts import family_of
+from .epub_pages import PageMarks
+from .pagemap import COLOPHON, CONTENTS, OPENING
 from .templates import environment
 from .westernspace import space_html
 
@@ -183,17 +185,25 @@ def plain_text_of(block: Block) -> str:
     return visible_text(block.text, block.inline)
 
 
-def chapter_body(chapter: Chapter) -> Markup:
+def chapter_body(chapter: Chapter, marks: PageMarks | None = None, part: str = "") -> Markup:
     """A contribution's blocks as XHTML: paragraphs, headings, quotes, lists, tables,
-    figures, section breaks; footnote calls link to the asides after the text."""
+    figures, section breaks; footnote calls link to the asides after the text. With
+    ``marks``, the print pages that begin inside a leaf (``chapter.leaves()``, counted as the
+    print edition counts them) get their pagebreak markers there."""
     heads = iter(range(1, 10_000))
+    leaves = iter(range(len(chapter.leaves())))
+
+    def leaf(block: Block) -> str:
+        html = block_epub_html(block)
+        n = next(leaves)
+        return str(marks.in_paragraph(part, n, html)) if marks else html
 
     def walk(block: Block) -> str:
         kind = block.kind
         if kind == "p":
-            return f"<p>{block_epub_html(block)}</p>"
+            return f"<p>{leaf(block)}</p>"
         if kind in ("h2", "h3", "h4"):
-            return f'<{kind} id="s{next(heads)}">{block_epub_html(block)}</{kind}>'
+            return f'<{kind} id="s{next(heads)}">{leaf(block)}</{kind}>'
         if kind == "hr":
             return '<hr class="ornament"/>'
         if kind == "quote":
@@ -213,7 +223,7 @@ def chapter_body(chapter: Chapter) -> Markup:
                 return "".join(
                     "<tr>"
                     + "".join(
-                        f'<{c.kind} class="{c.info or "left"}">{block_epub_html(c)}</{c.kind}>'
+                        f'<{c.kind} class="{c.info or "left"}">{leaf(c)}</{c.kind}>'
                         for c in row.children
                     )
                     + "</tr>"
@@ -226,7 +236,7 @@ def chapter_body(chapter: Chapter) -> Markup:
             src = escape(epub_image_href(block.info))
             return (
                 f'<figure><img src="../{src}" alt="{escape(plain_text_of(block))}"/>'
-                f"<figcaption>{block_epub_html(block)}</figcaption></figure>"
+                f"<figcaption>{leaf(block)}</figcaption></figure>"
             )
         return ""
 
@@ -316,9 +326,11 @@ def render_template(template: str, **context: Any) -> str:
     return env.get_template(f"epub/{template}").render(**context)
 
 
-def render_documents(book: Book, cover_href: str) -> list[Document]:
-    """Cover page, opening page, contents, one document per contribution (colophon later)."""
+def render_documents(book: Book, cover_href: str, marks: PageMarks | None = None) -> list[Document]:
+    """Cover page, opening page, contents, one document per contribution (colophon later);
+    with ``marks``, the print edition's pagebreak markers where its pages begin."""
     lang = book.language
+    no_marks = Markup("")
     lede = [paragraph_html(b.text) for b in book.lede]
     panel = panel_rows(book)
     docs = [
@@ -340,12 +352,19 @@ def render_documents(book: Book, cover_href: str) -> list[Document]:
             "opening.xhtml",
             book.title,
             render_template(
-                "opening.xhtml", lang=lang, doc_title=book.title, book=book, lede=lede, panel=panel
+                "opening.xhtml",
+                lang=lang,
+                doc_title=book.title,
+                book=book,
+                lede=lede,
+                panel=panel,
+                page_marks=marks.at_start(OPENING) if marks else no_marks,
             ),
             toc_label=book.title,
         ),
     ]
     for number, chapter in enumerate(book.chapters, 1):
+        part = f"c{number}"
         docs.append(
             Document(
                 f"chapter-{number:02d}",
@@ -356,11 +375,12 @@ def render_documents(book: Book, cover_href: str) -> list[Document]:
                     lang=lang,
                     doc_title=chapter.title,
                     chapter=chapter,
-                    body=chapter_body(chapter),
+                    body=chapter_body(chapter, marks, part),
                     notes=[
                         (note.info, note_mark(int(note.info)), block_epub_html(note))
                         for note in chapter.notes
                     ],
+                    page_marks=marks.at_start(part) if marks else no_marks,
                 ),
                 toc_label=f"{chapter.panelist}：{chapter.title}",
                 sections=tuple(
@@ -374,7 +394,8 @@ def render_documents(book: Book, cover_href: str) -> list[Document]:
     return docs
 
 
-def render_nav(book: Book, docs: list[Document]) -> Document:
+def render_nav(book: Book, docs: list[Document], marks: PageMarks | None = None) -> Document:
+    """The navigation document: contents, landmarks and, with ``marks``, the page list."""
     toc = [
         {
             "href": d.name,
@@ -400,6 +421,8 @@ def render_nav(book: Book, docs: list[Document]) -> Document:
         landmarks_title=label_of(book, "导览"),
         toc=toc,
         landmarks=landmarks,
+        page_list=marks.page_list() if marks else [],
+        page_marks=marks.at_start(CONTENTS) if marks else Markup(""),
     )
     return Document("nav", "nav.xhtml", label_of(book, "目录"), xhtml)
 
@@ -441,8 +464,16 @@ def _colophon_rest(book: Book, identifier: str, faces: dict[str, Face]) -> list[
     return rows
 
 
-def render_colophon(book: Book, identifier: str, faces: dict[str, Face]) -> Document:
+def render_colophon(
+    book: Book, identifier: str, faces: dict[str, Face], marks: PageMarks | None = None
+) -> Document:
     rows = colophon_rows(book, identifier, faces)
     title = label_of(book, "版权信息")
-    xhtml = render_template("colophon.xhtml", lang=book.language, doc_title=title, rows=rows)
+    xhtml = render_template(
+        "colophon.xhtml",
+        lang=book.language,
+        doc_title=title,
+        rows=rows,
+        page_marks=marks.at_start(COLOPHON) if marks else Markup(""),
+    )
     return Document("colophon", "colophon.xhtml", title, xhtml, toc_label=title)

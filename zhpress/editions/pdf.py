@@ -26,8 +26,11 @@ from ..manuscript.markdown import IMAGE_MARK, note_mark
 from ..manuscript.model import Block, Book, Chapter
 from ..manuscript.where import yaml_line
 from ..typeset.composed_book import composed
+from ..typeset.geometry import geometry_of
 from ..typeset.plan import NESTED_EM, Plan, colophon_lines, labels_of, plan_book
 from .images import FIGURE_MAX_HEIGHT, Picture, chapter_images, fitted, picture, press_copy
+from .pagemap import map_key
+from .pdfwrite import COVER
 from .templates import environment
 
 BLEED_MM = 3.0
@@ -60,7 +63,57 @@ def render_sections(book: Book, press: bool) -> list[Section]:
     context, _ = _page_context(book, press)
     template = environment().get_template("print/book.html.j2")
     parts = ["meta", "front", *(c["id"] for c in context["chapters"]), "back"]
-    return [(part, template.render(part=part, **context)) for part in parts]
+    sections = [(part, template.render(part=part, **context)) for part in parts]
+    if not press and wants_cover(book):
+        sections.insert(1, (COVER, cover_section(book)))
+    return sections
+
+
+def wants_cover(book: Book) -> bool:
+    """``cover: true`` in book.yaml: the reader PDF opens with the typographic cover.
+
+    Only on request, and only the reader: the press edition is the book block a print shop
+    binds (its cover is a separate job, with a spine and another stock), and the reader's
+    pages are the print edition the EPUB's page list cites, so a cover is an unnumbered page
+    before page 1 that an existing book does not get unasked."""
+    value = book.meta.get("cover", False)
+    if not isinstance(value, bool):
+        raise BookError(
+            f"'cover' must be true or false, not {value!r}",
+            path=book.yaml_path,
+            line=yaml_line(book, "cover"),
+        )
+    return value
+
+
+def cover_section(book: Book) -> str:
+    """The cover template (the EPUB cover's design) as the reader's first page: WeasyPrint
+    sets it as text and vectors, never the EPUB's raster; ``pdfwrite`` scales it to the
+    trim's height."""
+    from .covertype import PAGE_MM, cover_html, cover_subsets
+    from .templates import STYLES
+
+    height = geometry_of(book).trim.height_mm
+    scale = height / PAGE_MM[1]
+    # The cover's faces are subsets of their own: under the book's family names WeasyPrint
+    # would write the cover's glyphs and the book's as one font, and the book's text would
+    # show the cover subset's glyphs ("济" printed as "珍"). So the families are renamed.
+    faces = [
+        {**f, "family": "zhpress-cover-" + f["family"].removeprefix("zhpress-")}
+        for f in cover_subsets(book)
+    ]
+    css = (STYLES / "cover.css").read_text(encoding="utf-8").replace(FAMILY, COVER_FAMILY)
+    # The cover at the trim's height, its headline no second bookmark.
+    page = (
+        f"<style>\n{css}\n"
+        f"@page {{ size: {PAGE_MM[0] * scale:.3f}mm {height:.3f}mm; margin: 0; }}\n"
+        f"body {{ transform: scale({scale:.5f}); transform-origin: 0 0; }}\n"
+        f"h1 {{ bookmark-level: none; }}\n</style>\n</head>"
+    )
+    return cover_html(book, faces).replace("</head>", page, 1)
+
+
+FAMILY, COVER_FAMILY = '"zhpress-', '"zhpress-cover-'
 
 
 def render_html(book: Book, press: bool, part: str = "front") -> tuple[str, Plan]:
@@ -118,6 +171,7 @@ def _page_context(book: Book, press: bool) -> tuple[dict[str, Any], Plan]:
         keywords=[k for k in (book.series, book.kicker) if k],
         generator=f"zhpress {__version__}",
         date=_w3c(source_date(book)),
+        page_map=None if press else map_key(book.root),
     )
     return context, plan
 
@@ -152,8 +206,11 @@ def chapter_body(
             out = out.replace(IMAGE_MARK, tag, 1)
         return out
 
+    last = [-1]  # the leaf just set: its element carries data-block for the page map
+
     def leaf() -> str:
-        return with_images(html[f"c{c}-b{next(leaves)}"])
+        last[0] = next(leaves)
+        return with_images(html[f"c{c}-b{last[0]}"])
 
     sections = iter(range(1, 10_000))
 
@@ -161,12 +218,14 @@ def chapter_body(
         kind = block.kind
         if kind == "p":
             hang = f'<span class="li-mark">{mark}</span>' if mark else ""
-            return f'<p class="body">{hang}{leaf()}</p>'
+            text = leaf()
+            return f'<p class="body" data-block="{last[0]}">{hang}{text}</p>'
         if kind in ("h2", "h3", "h4"):
             anchor = f"{chapter_id(c)}-s{next(sections)}"
+            text = leaf()
             return (
-                f'<{kind} class="section" id="{anchor}" data-label="{escape(plain(block))}">'
-                f"{leaf()}</{kind}>"
+                f'<{kind} class="section" id="{anchor}" data-label="{escape(plain(block))}" '
+                f'data-block="{last[0]}">{text}</{kind}>'
             )
         if kind == "hr":
             # Three small diamonds, drawn: an ornament is no text (the text layer is the
@@ -188,7 +247,7 @@ def chapter_body(
             )
             return f"<{kind}{start}>{items}</{kind}>"
         if kind == "table":
-            return _table(block, leaf)
+            return _table(block, lambda: (leaf(), last[0]))
         if kind == "figure":
             block_, target, alt = next(images)
             url, found = src(target, block_)
@@ -199,7 +258,7 @@ def chapter_body(
             return (
                 f'<figure><img src="{url}" alt="{escape(alt)}" '
                 f'style="width:{width:.2f}pt;height:{height:.2f}pt"/>'
-                f"<figcaption>{caption}</figcaption></figure>"
+                f'<figcaption data-block="{last[0]}">{caption}</figcaption></figure>'
             )
         return ""
 
@@ -225,14 +284,20 @@ def chapter_body(
 _CALL = re.compile(r'<span class="f-note-call">(?:<span[^>]*>[^<]*</span>|[^<])*</span>')
 
 
-def _table(block: Block, leaf: Callable[[], str]) -> str:
-    """A 三线表: a heavy rule above, a light one under the head, a heavy one below."""
+def _table(block: Block, leaf: Callable[[], tuple[str, int]]) -> str:
+    """A 三线表: a heavy rule above, a light one under the head, a heavy one below. Each
+    cell carries its leaf's index (data-block), so a page that begins inside the table is
+    found in the page map."""
     head, body = [], []
     for row in block.children:
-        cells = "".join(
-            f'<{cell.kind} class="{cell.info or "left"}"><p>{leaf()}</p></{cell.kind}>'
-            for cell in row.children
-        )
+        row_cells = []
+        for cell in row.children:
+            text, index = leaf()
+            row_cells.append(
+                f'<{cell.kind} class="{cell.info or "left"}">'
+                f'<p data-block="{index}">{text}</p></{cell.kind}>'
+            )
+        cells = "".join(row_cells)
         (head if row.info == "head" else body).append(f"<tr>{cells}</tr>")
     return (
         f'<table class="three-line"><thead>{"".join(head)}</thead>'

@@ -36,6 +36,7 @@ def write_sections(
     from . import weasy
 
     step = progress or (lambda stage: None)
+    cover, sections = split_cover(sections)
     weasy.load()
     from weasyprint.urls import FatalURLFetchingError
 
@@ -45,6 +46,7 @@ def write_sections(
     with weasy.no_collection():
         try:
             documents = lay_out(sections, press, fetcher)
+            covers = [_lay_out_cover(cover, fetcher)] if cover else []
         except FatalURLFetchingError as exc:
             # The manuscript's own references were checked with their chapter:line before
             # rendering (fetch.check_references); this one comes from a template or stylesheet.
@@ -53,11 +55,33 @@ def write_sections(
                 hint="keep every file the book uses inside its folder or the project's styles/",
             ) from None
         step("write")
-        pages = [page for document in documents for page in document.pages]
+        pages = [page for document in [*covers, *documents] for page in document.pages]
         book = documents[0].copy(pages)
         book.metadata = _metadata(sections[0][1], fetcher)
-        _write_pdf(book, "".join(html for _, html in sections), path, press)
+        html = (cover or "") + "".join(html for _, html in sections)
+        unnumbered = sum(len(c.pages) for c in covers)
+        _write_pdf(book, html, path, press, unnumbered)
     weasy.keep(book)
+
+
+COVER = "cover"
+
+
+def split_cover(sections: list[Section]) -> tuple[str | None, list[Section]]:
+    """The cover part's HTML (``pdf.render_sections`` puts it after "meta" when the book
+    asks for one) and the other parts."""
+    if len(sections) > 1 and sections[1][0] == COVER:
+        return sections[1][1], [sections[0], *sections[2:]]
+    return None, sections
+
+
+def _lay_out_cover(html: str, fetcher: Any) -> Any:
+    """The typographic cover as the reader's first page: text and vectors from the cover
+    template (the EPUB's raster is never used); one page, before page 1, unnumbered."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=str(STYLES), url_fetcher=fetcher).render()
+    return document.copy(document.pages[:1])
 
 
 # Laid-out parts of the last reader edition this process wrote, by (HTML, page CSS,
@@ -152,10 +176,23 @@ def lay_out(sections: list[Section], press: bool, fetcher: Any) -> list[Any]:
         )
     closing = render(back, _numbering(page))
     _keep_numbers(sections, press, numbers)
+    documents = [first, *bodies, closing]
+    if not press:
+        _keep_page_map(sections, documents)
     if reuse:
         _LAID_OUT.clear()
         _LAID_OUT.update(kept)
-    return [first, *bodies, closing]
+    return documents
+
+
+def _keep_page_map(sections: list[Section], documents: list[Any]) -> None:
+    """Where each reader page begins, for the EPUB's print page numbers (``pagemap``)."""
+    from . import pagemap
+
+    key = pagemap.key_in(sections[0][1])
+    if key is not None:
+        names = ["front", *(name for name, _ in sections[2:-1]), "back"]
+        pagemap.store(key, pagemap.page_starts(documents, names))
 
 
 _LAST_NUMBERS: dict[str, dict[str, int]] = {}
@@ -240,7 +277,7 @@ def _contents(numbers: dict[str, int]) -> str:
     )
 
 
-def _write_pdf(document: Any, html: str, path: Path, press: bool) -> None:
+def _write_pdf(document: Any, html: str, path: Path, press: bool, unnumbered: int = 0) -> None:
     # The document's identity is its content: the HTML without the cache paths of the fonts
     # (the same book built with a cold or a warm font cache is the same file).
     content = re.sub(r'url\("file:[^"]*"\)', "url()", html)
@@ -258,7 +295,8 @@ def _write_pdf(document: Any, html: str, path: Path, press: bool) -> None:
     from . import tagging
 
     with nullcontext(None) if press else tagging.observed() as observation:
-        document.write_pdf(str(path), finisher=_finisher(seed, press, observation), **options)
+        finisher = _finisher(seed, press, observation, unnumbered)
+        document.write_pdf(str(path), finisher=finisher, **options)
     if press:
         from .pressfinish import finish
 
@@ -316,11 +354,23 @@ def _drop_link_annotations(pdf: Any) -> None:
             obj.pop("Annots", None)
 
 
-def _finisher(seed: bytes, press: bool, observation: Any = None):
+def _page_labels(pdf: Any, unnumbered: int) -> None:
+    """A viewer's page numbers are the folios: the cover is "封面", the opening page 1 (the
+    EPUB's page list and the contents cite folios, not the count of sheets)."""
+    import pydyf
+
+    nums = pydyf.Array([0, pydyf.Dictionary({"P": pydyf.String("封面")})])
+    nums += [unnumbered, pydyf.Dictionary({"S": "/D", "St": 1})]
+    pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": nums})
+
+
+def _finisher(seed: bytes, press: bool, observation: Any = None, unnumbered: int = 0):
     pin = _pin_document_id(seed)
 
     def finisher(document: Any, pdf: Any) -> None:
         pin(document, pdf)
+        if unnumbered:
+            _page_labels(pdf, unnumbered)
         if observation is not None:
             from . import tagging
 

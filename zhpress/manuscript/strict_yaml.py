@@ -31,6 +31,7 @@ PUBLISHING_KEYS = (
     "trim",
     "fonts",
     "press",
+    "cover",
 )
 PAGE_KEYS = ("title", "kicker", "series", "moderator", "lede", "language", "chapters")
 BOOK_KEYS = (*PAGE_KEYS, *PUBLISHING_KEYS)
