@@ -259,6 +259,7 @@ def test_no_character_of_a_paragraph_is_lost_outside_markdown_markup(body):
 @example(body="零宽\u200b空格。")
 # And two mixed words per run sharing their ideograph, the search check counted half of them.
 @example(body="侤Kú_µZěµeóµĀ" * 52 + "\n\n" + "°협+Õ阥" * 136)
+@example(body="0. 0")  # a list from 0 was numbered from 1 in print, from 0 in the EPUB
 def test_full_editions_of_any_text_pass_the_checks(tmp_path_factory, body):
     """A few whole builds (reader, press, EPUB) of generated text: the fast checks find the
     text conserved in every edition, no glyph missing, no RGB."""

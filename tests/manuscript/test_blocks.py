@@ -67,6 +67,15 @@ def test_commonmark_list_rules():
     assert [b.kind for b in nested] == ["p", "ul"]
 
 
+def test_a_list_may_start_at_zero():
+    """Found by the fuzz test: ``0. 0`` printed as 1. in the PDF and 0 in the EPUB."""
+    from zhpress.manuscript.markdown import list_marker
+
+    blocks, _ = parse_body("0. 零\n1. 一", 1, Path("x.md"))
+    assert blocks[0].kind == "ol" and blocks[0].info == "0"
+    assert [list_marker(blocks[0], n) for n in range(2)] == ["0.", "1."]
+
+
 def test_footnotes_are_numbered_in_order_of_reference():
     blocks, notes = parse_body("甲[^b]乙[^a]。\n\n[^a]: 二\n[^b]: 一", 1, Path("x.md"))
     assert [block_text(n) for n in notes] == ["①一", "②二"]

@@ -111,7 +111,9 @@ class _Reader:
             return Block("", self.line(token), "quote", tuple(children))
         if kind in ("ordered_list_open", "bullet_list_open"):
             close = kind.replace("_open", "_close")
-            start = str(token.attrGet("start") or 1) if kind.startswith("ordered") else ""
+            # A list may start at 0 (CommonMark): no `or 1`, which would number it from 1.
+            first = token.attrGet("start")
+            start = ("1" if first is None else str(first)) if kind.startswith("ordered") else ""
             items = self.blocks_until(close)
             return Block("", self.line(token), "ol" if start else "ul", tuple(items), start)
         if kind == "list_item_open":
