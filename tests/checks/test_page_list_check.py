@@ -73,3 +73,16 @@ def test_markers_a_line_off_are_errors_named_by_page(built):
     findings = _with_map(root, paths, shift)
     assert [f.severity for f in findings] == ["error"]
     assert findings[0].message.startswith(f"page {inside[0]}: the EPUB's marker is before")
+
+
+def test_a_list_number_after_a_chapter_title_on_the_page_is_no_difference():
+    """Found by the whole-build fuzz test: a page opening with a chapter's title and byline,
+    then a numbered list, begins 生成的标题作者1.0 in the PDF and 生成的标题作者0 in the EPUB
+    (whose list numbers are no text)."""
+    from zhpress.checks.page_list import _same_start
+
+    assert _same_start("生成的标题作者0版权", "生成的标题作者1.0")
+    assert _same_start("生成的标题作者0", "生成的标题作者0.0")
+    assert _same_start("甲乙丙", "•甲乙")
+    assert _same_start("生成的标题作者0", "生成的标题作者1")  # compared text cut after the 1
+    assert not _same_start("生成的标题作者0", "生成的标题作者1.2")

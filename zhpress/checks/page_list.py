@@ -105,18 +105,27 @@ def differences(out: Outputs) -> list[str]:
     return found
 
 
-LIST_MARK = re.compile(r"^(?:•|\d+\.)")
+LIST_MARK = re.compile(r"•|\d+\.")
 """What the print editions draw before a list item (``markdown.list_marker``); the EPUB's
 lists are <ol>/<ul>, whose markers are no text."""
 
 
 def _same_start(following: str, begins: str) -> bool:
-    """Whether the EPUB's text after a marker begins as the PDF's page does (a list item's
-    drawn number or bullet aside)."""
-    if following.startswith(begins):
-        return True
-    rest = LIST_MARK.sub("", begins, count=1)
-    return rest != begins and bool(rest) and following.startswith(rest)
+    """Whether the EPUB's text after a marker begins as the PDF's page does, the numbers and
+    bullets the PDF draws before list items aside, wherever on the page's first line they
+    stand (a page may open with a chapter's title, then a list)."""
+
+    def match(i: int, j: int) -> bool:
+        if j == len(begins):
+            return True
+        if begins[j:].isdigit() and begins[j - 1 : j] != ".":
+            return True  # a list number the compared text was cut in
+        mark = LIST_MARK.match(begins, j)
+        if mark and match(i, mark.end()):
+            return True
+        return i < len(following) and following[i] == begins[j] and match(i + 1, j + 1)
+
+    return match(0, 0)
 
 
 def check_page_list(out: Outputs) -> list[Finding]:
