@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pagegen import make_page
 
@@ -39,6 +39,11 @@ def _assert_exact(draft, expected, info):
         assert g[2] == e[2], info
 
 
+# Pages the importer still gets wrong, each pinned by a strict xfail below: a standfirst whose
+# column width is ambiguous is split in two (open in issue 16; 830890314 under make fuzz too).
+KNOWN_WRONG = frozenset({266, 830890314})
+
+
 @settings(
     max_examples=150,
     deadline=None,
@@ -49,9 +54,17 @@ def _assert_exact(draft, expected, info):
 def test_generated_pages_import_exactly(seed: int):
     """Neighbouring articles differ in width by at least 2 ems; shared widths elsewhere.
 
-    Derandomised so the default suite is repeatable; ``make fuzz`` explores new pages (seeds
-    0-999 of this generator all import exactly, measured 2026-11-27).
+    Derandomised so the default suite is repeatable (the draws follow the test's source, so
+    editing this file draws other pages); ``make fuzz`` explores new pages.
     """
+    assume(seed not in KNOWN_WRONG)
+    data, expected, info = make_page(seed, min_step=2)
+    _assert_exact(_import(data), expected, info)
+
+
+@pytest.mark.xfail(strict=True, reason="a standfirst of ambiguous width is split in two")
+@pytest.mark.parametrize("seed", sorted(KNOWN_WRONG))
+def test_known_wrong_pages_still_split_their_standfirst(seed: int):
     data, expected, info = make_page(seed, min_step=2)
     _assert_exact(_import(data), expected, info)
 

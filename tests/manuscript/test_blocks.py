@@ -67,6 +67,14 @@ def test_commonmark_list_rules():
     assert [b.kind for b in nested] == ["p", "ul"]
 
 
+def test_caret_brackets_are_text_not_an_inline_footnote():
+    """Found by the fuzz test: ``^[]`` (pandoc's inline note, empty) crashed the parser."""
+    for body in ("^[]", "乙^[注]丙"):
+        blocks, notes = parse_body(body, 1, Path("x.md"))
+        assert notes == () or list(notes) == []
+        assert visible_text(blocks[0].text) == body
+
+
 def test_a_list_may_start_at_zero():
     """Found by the fuzz test: ``0. 0`` printed as 1. in the PDF and 0 in the EPUB."""
     from zhpress.manuscript.markdown import list_marker

@@ -32,7 +32,11 @@ def parser() -> MarkdownIt:
     be dropped) but never passed through; character references left as text."""
     from mdit_py_plugins.footnote import footnote_plugin
 
-    md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True}).use(footnote_plugin)
+    # Footnotes as the contract has them, text[^1] and [^1]: note; not pandoc's inline ^[note],
+    # which the contract does not name and whose empty form ^[] crashed the plugin.
+    md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True}).use(
+        footnote_plugin, inline=False
+    )
     md.enable("table")
     # '&copy;' typed in a manuscript is seven characters of text, not ©.
     md.disable("entity")
