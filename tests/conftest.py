@@ -84,3 +84,23 @@ def seed_dist(tmp_path_factory) -> dict[str, Path]:
         else:
             os.environ["SOURCE_DATE_EPOCH"] = saved
     return edition_paths(load_book(BOOK), out)
+
+
+def build_at_trim(source: Path, tmp_path: Path, trim: str, monkeypatch) -> tuple:
+    """A copy of the book at ``source`` with ``trim:`` set, built (reader and press, fast
+    checks on, so any error raises): the book as loaded and its editions' paths."""
+    import shutil
+
+    from zhpress.builder.pipeline import build
+    from zhpress.editions.paths import edition_paths
+    from zhpress.manuscript.load import load_book
+
+    book_dir = tmp_path / "book"
+    shutil.copytree(source, book_dir)
+    yaml = book_dir / "book.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8") + f"trim: {trim}\n", encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    out = tmp_path / "dist"
+    assert build(book_dir, out, only=["reader", "press"], run_checks=True, force=True) == 0
+    book = load_book(book_dir)
+    return book, edition_paths(book, out)

@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import EPOCH, ROOT
+from conftest import EPOCH, ROOT, build_at_trim
 
 from zhpress import cjk
 from zhpress.checks.pdfmeasure import measure_edition
@@ -181,19 +181,7 @@ def test_faces_by_variant():
 @pytest.mark.slow
 @pytest.mark.parametrize("trim", ["32开", "16开"])
 def test_every_clreq_measure_is_zero_at_the_other_trims(tmp_path, monkeypatch, trim):
-    import shutil
-
-    from zhpress.builder.pipeline import build
-
-    book_dir = tmp_path / "book"
-    shutil.copytree(HANT, book_dir)
-    yaml = book_dir / "book.yaml"
-    yaml.write_text(yaml.read_text(encoding="utf-8") + f"trim: {trim}\n", encoding="utf-8")
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    out = tmp_path / "dist"
-    assert build(book_dir, out, only=["reader", "press"], run_checks=True, force=True) == 0
-    book = load_book(book_dir)
-    paths = edition_paths(book, out)
+    book, paths = build_at_trim(HANT, tmp_path, trim, monkeypatch)
     for edition in ("reader", "press"):
         report = measure_edition(paths[edition], book, geometry_of(book))
         assert report.lines_checked > 30

@@ -5,16 +5,11 @@ unsqueezed)."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from conftest import BOOK, EPOCH
+from conftest import BOOK, build_at_trim
 
-from zhpress.builder.pipeline import build
 from zhpress.checks.pdfmeasure import measure_edition
 from zhpress.checks.pdfscan import read_objects
-from zhpress.editions.paths import edition_paths
-from zhpress.manuscript.load import load_book
 from zhpress.typeset.geometry import MM, TRIMS, geometry_of
 
 pytestmark = pytest.mark.slow
@@ -22,18 +17,10 @@ pytestmark = pytest.mark.slow
 
 @pytest.mark.parametrize("trim", list(TRIMS))
 def test_the_seed_book_builds_clean_at_every_trim(tmp_path, monkeypatch, trim):
-    book_dir = tmp_path / "book"
-    shutil.copytree(BOOK, book_dir)
-    yaml = book_dir / "book.yaml"
-    yaml.write_text(yaml.read_text(encoding="utf-8") + f"trim: {trim}\n", encoding="utf-8")
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    out = tmp_path / "dist"
     # The fast checks run and raise ChecksFailed on any error (the lines past the measure).
-    assert build(book_dir, out, only=["reader", "press"], run_checks=True, force=True) == 0
-    book = load_book(book_dir)
+    book, paths = build_at_trim(BOOK, tmp_path, trim, monkeypatch)
     geometry = geometry_of(book)
     assert geometry.trim.name == trim
-    paths = edition_paths(book, out)
     for edition in ("reader", "press"):
         objects = read_objects(paths[edition])
         x0, y0, x1, y1 = objects.page(objects.pages[0])["/TrimBox"]
