@@ -151,6 +151,8 @@ BREAKS = {
     "image-outside": "an image outside the book",
     "duplicate": "a key given twice (strict YAML)",
     "number": "a bare number where text belongs (strict YAML)",
+    "alias-bomb": "aliases of aliases ('billion laughs') in book.yaml",
+    "deep-yaml": "lists nested thousands deep in front matter",
 }
 
 
@@ -200,6 +202,15 @@ def manuscripts(draw: st.DrawFn, bodies: st.SearchStrategy[str] = body) -> Manus
         del files[first]
     elif kind in ("duplicate", "number"):
         files["book.yaml"] = _book_yaml(fields, list(chapters), kind)
+    elif kind == "alias-bomb":
+        levels = draw(st.integers(7, 12))
+        laughs = ['l0: &l0 ["哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈"]']
+        laughs += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, levels)]
+        files["book.yaml"] = "\n".join(laughs) + f"\nseries: *l{levels - 1}\n" + files["book.yaml"]
+    elif kind == "deep-yaml":
+        depth = draw(st.integers(limits.YAML_DEPTH + 1, 20_000))
+        head, rest = files[first].split("\n", 1)
+        files[first] = f"{head}\nextra: {'[' * depth}{']' * depth}\n{rest}"
     elif kind == "image-outside":
         files[first] += "\n![图](../outside.png)\n"
     return Manuscript(files, False, kind)
