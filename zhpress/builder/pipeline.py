@@ -36,8 +36,12 @@ def build(
     force: bool = False,
     jobs: int | None = None,
     progress: Progress | None = None,
+    wait: bool = True,
 ) -> int:
     """Build the wanted editions; an edition whose inputs have not changed is left as it is.
+
+    Another build writing into ``out`` is waited for, or if not ``wait`` the build is refused
+    (``output_folder.FolderBusy``, exit 2) before anything is written.
 
     With more than one job, the editions are written at the same time by forked processes:
     the book is loaded, WeasyPrint imported and the lines composed once, before the fork, so
@@ -51,7 +55,7 @@ def build(
     for warning in book.warnings:
         log(f"warning: {warning}")
     try:
-        with output_folder.build_lock(out):
+        with output_folder.build_lock(out, book_dir, wait=wait):
             output_folder.check_claim(out, book_dir, force=force)
             built, wanted = _build_into(book, out, only, run_checks, force, jobs, report)
             output_folder.claim(out, book_dir)
@@ -127,10 +131,6 @@ def _build_into(
     finally:
         writing.finish()
     return len(todo), wanted
-
-
-def noop() -> None:
-    """Nothing to check before writing again what was checked a moment ago."""
 
 
 def _fingerprint(root: Path, edition: str, inputs: str) -> str:
