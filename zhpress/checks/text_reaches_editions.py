@@ -300,19 +300,37 @@ class Match:
     start: int  # offset of the unit in the stream
 
 
+def _find_outside(text: str, wanted: str, begin: int, claimed: list[tuple[int, int]]) -> int:
+    """The first occurrence of ``wanted`` from ``begin`` that is not part of a text already
+    claimed by another unit (a lede '0' is not the '0' of the title '0中'), or -1."""
+    found = text.find(wanted, begin)
+    while found >= 0 and any(a <= found and found + len(wanted) <= b for a, b in claimed):
+        found = text.find(wanted, found + 1)
+    return found
+
+
 def find_units(units: list[Unit], stream: Stream, label: str) -> tuple[list[Match], str | None]:
-    """Find each unit in the edition, in order; the first difference as a message, or None."""
+    """Find each unit in the edition, in order; the first difference as a message, or None.
+
+    The ``anywhere`` units (the headline) claim where they are found, and a unit is not found
+    inside a claimed text: a short unit that is part of the title (a lede of one digit) would
+    otherwise be "found" in the title, and its lines measured there."""
     matches: list[Match] = []
+    claimed: list[tuple[int, int]] = []
     cursor = 0
     for unit in units:
         if unit.name in stream.found_apart:
             continue
         wanted = unit.text
         begin = 0 if unit.anywhere else cursor
-        found = stream.text.find(wanted, begin)
+        found = _find_outside(stream.text, wanted, begin, claimed)
+        if found < 0 and unit.anywhere:  # the headline may repeat itself (a kicker in a title)
+            found = stream.text.find(wanted, begin)
         if found >= 0:
             matches.append(Match(unit, found))
-            if not unit.anywhere:
+            if unit.anywhere:
+                claimed.append((found, found + len(wanted)))
+            else:
                 cursor = found + len(wanted)
             continue
         n, at = _longest_prefix(stream.text, wanted, begin)

@@ -1,0 +1,41 @@
+"""Finding the manuscript's units in an edition's text: a short unit is not "found" inside
+the headline (issue 13: a lede of one digit was found in the title '0中' and its lines were
+measured on the title's centred line)."""
+
+from __future__ import annotations
+
+from zhpress.checks.text_reaches_editions import Segment, Stream, Unit, find_units
+
+
+def _units(title: str, lede: str, chapter: str) -> list[Unit]:
+    return [
+        Unit("title", (Segment(title, "book.yaml:1", "title"),), anywhere=True),
+        Unit("standfirst", (Segment(lede, "book.yaml:2", "standfirst paragraph"),)),
+        Unit("01-a", (Segment(chapter, "01-a.md:6", "paragraph"),)),
+    ]
+
+
+def _stream(text: str) -> Stream:
+    return Stream(text, ["page 1"] * len(text))
+
+
+def test_a_lede_that_is_part_of_the_title_is_found_where_it_is_set():
+    matches, problem = find_units(_units("0中", "0", "正文"), _stream("0中0正文"), "reader PDF")
+    assert problem is None
+    assert [(m.unit.name, m.start) for m in matches] == [
+        ("title", 0),
+        ("standfirst", 2),
+        ("01-a", 3),
+    ]
+
+
+def test_a_lede_missing_from_the_edition_is_not_found_in_the_title():
+    _, problem = find_units(_units("0中", "0", "正文"), _stream("0中正文"), "reader PDF")
+    assert problem is not None and problem.startswith("book.yaml:2: standfirst paragraph")
+
+
+def test_a_chapter_that_holds_the_title_text_is_still_found():
+    """The title claims only where it is found first: a paragraph quoting it is text."""
+    text = "书名导语书名在正文里"
+    matches, problem = find_units(_units("书名", "导语", "书名在正文里"), _stream(text), "EPUB")
+    assert problem is None and matches[-1].start == 4
