@@ -39,3 +39,34 @@ def test_a_chapter_that_holds_the_title_text_is_still_found():
     text = "书名导语书名在正文里"
     matches, problem = find_units(_units("书名", "导语", "书名在正文里"), _stream(text), "EPUB")
     assert problem is None and matches[-1].start == 4
+
+
+def test_canonically_equivalent_texts_are_the_same_text():
+    """A PDF's text layer reads an 'é' typed whole as e + U+0301 once its glyph was first
+    drawn for the pair, and stacked marks in canonical order: the same text to a reader."""
+    from zhpress.checks.text_reaches_editions import squeeze, squeeze_with
+
+    assert squeeze("庚\u00e9辛") == squeeze("庚e\u0301辛")
+    assert squeeze("E\u0301\u3099") == squeeze("E\u3099\u0301")
+    assert squeeze("E\u0301") != squeeze("E\u0300")  # a different mark is a different text
+    # The advances follow their characters: a decomposed letter keeps its width on the base.
+    assert squeeze_with("é a\u0301\u3099", [5.0, 1.0, 6.0, 0.1, 0.2]) == (
+        "e\u0301a\u3099\u0301",
+        [5.0, 0.0, 6.0, 0.2, 0.1],
+    )
+
+
+def test_a_lede_typed_whole_is_found_in_a_pdf_that_reads_it_decomposed():
+    from zhpress.checks.text_reaches_editions import squeeze
+
+    units = _units("书", squeeze("导语\u00e9"), "正文")
+    _, problem = find_units(units, _stream(squeeze("书导语e\u0301正文")), "reader PDF")
+    assert problem is None
+
+
+def test_the_search_check_finds_a_word_a_copy_reads_decomposed():
+    from zhpress.typeset import widegap
+
+    words = widegap.mixed_words([("01-a.md:6", "庚\u00e9辛")])
+    assert words and widegap.unsearchable(words, [["庚e\u0301", "辛"]]) == []
+    assert widegap.unsearchable(words, [["庚e\u0300辛"]])  # another mark is not found

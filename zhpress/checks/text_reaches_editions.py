@@ -13,6 +13,7 @@ typography check needs (``lines``).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -62,9 +63,47 @@ _LAYOUT = re.compile(
 
 
 def squeeze(text: str) -> str:
-    """Text without layout whitespace and invisible format characters: what the
-    text check compares."""
-    return _LAYOUT.sub("", text)
+    """Text without layout whitespace and invisible format characters, in canonical order
+    (NFD): what the text check compares.
+
+    Canonically equivalent texts are the same text to a reader, and a PDF's text layer does
+    not keep the manuscript's form: HarfBuzz puts stacked marks in canonical order and may
+    compose E + U+0301 into one glyph, and WeasyPrint maps each glyph to the text of the
+    first cluster it drew it for (an 'É' typed whole reads back as E + U+0301, and
+    E + U+3099 + U+0301 as E + U+0301 + U+3099). So both sides are compared decomposed, in
+    canonical order; a missing, added or different character is still a difference."""
+    return unicodedata.normalize("NFD", _LAYOUT.sub("", text))
+
+
+def squeeze_with(text: str, values: list[float]) -> tuple[str, list[float]]:
+    """``squeeze`` of ``text`` and, alike, a value per character (its advance): a character
+    that decomposes keeps its value on its first part, the marks get 0."""
+    squeezed = _LAYOUT.sub("", text)
+    if unicodedata.is_normalized("NFD", squeezed):  # nearly every line: nothing to reorder
+        if len(squeezed) == len(text):
+            return text, list(values)
+        return squeezed, [v for ch, v in zip(text, values, strict=True) if not _LAYOUT.match(ch)]
+    chars: list[str] = []
+    kept: list[float] = []
+    for ch, value in zip(text, values, strict=True):
+        if _LAYOUT.match(ch):
+            continue
+        parts = unicodedata.normalize("NFD", ch)
+        chars += parts
+        kept += [value] + [0.0] * (len(parts) - 1)
+    # Canonical order: each run of marks sorted by combining class (stable), values alike.
+    i = 0
+    while i < len(chars):
+        if not unicodedata.combining(chars[i]):
+            i += 1
+            continue
+        j = i
+        while j < len(chars) and unicodedata.combining(chars[j]):
+            j += 1
+        order = sorted(range(i, j), key=lambda k: unicodedata.combining(chars[k]))
+        chars[i:j], kept[i:j] = [chars[k] for k in order], [kept[k] for k in order]
+        i = j
+    return "".join(chars), kept
 
 
 def _line_of(path: Path, key: str, front_matter: bool) -> int | None:
@@ -246,15 +285,15 @@ def pdf_text(drawn: Drawn, book: Book, units: list[Unit] | None = None) -> PdfTe
     for line in lines_of(drawn.runs):
         if not (g.top <= line.baseline <= g.top + g.text_height + 1):
             continue
-        text = squeeze(line.text)
+        widths = line.advances if len(line.advances) == len(line.text) else [0.0] * len(line.text)
+        text, widths = squeeze_with(line.text, widths)
         if not text:
             continue
         kept.append(line)
         chars.append(text)
         places.extend([f"page {line.page + 1}"] * len(text))
         line_of.extend([len(kept) - 1] * len(text))
-        widths = line.advances if len(line.advances) == len(line.text) else [0.0] * len(line.text)
-        advances += [a for ch, a in zip(line.text, widths, strict=True) if not _LAYOUT.match(ch)]
+        advances += widths
     stream = Stream("".join(chars), places)
     if units is not None:
         if len(advances) != len(line_of):
