@@ -100,17 +100,22 @@ def _build_into(
     def verify(temps: dict[str, Path]) -> None:
         """Before the new set replaces anything: the EPUB written again if the reader's pages
         moved (it took the page map of the last layout), then the fast checks on this
-        build's own files."""
-        if "epub" in temps and "reader" in temps and _page_list_moved(book, temps):
+        build's own files. The PDFs are read once for both (a 1 MB chapter's reader PDF
+        took seconds to read again)."""
+        from ..checks.outputs import Outputs
+
+        outputs = Outputs(book, temps)
+        if "epub" in temps and "reader" in temps and _page_list_moved(outputs):
             from ..editions.epub import write_epub
 
             log("the reader's pages moved: writing the EPUB again with their page list")
             write_epub(book, temps["epub"], lambda name: report.stage("epub", name))
+            outputs.forget("epub")
             prints["epub"] = _fingerprint(book.root, "epub", inputs)
         if run_checks:
             from ..checks.run import fast_checks
 
-            fast_checks(book, temps)
+            fast_checks(book, temps, outputs)
 
     # Nothing to write, nothing to check or compose: the references and glyphs of an unchanged
     # book were checked when its editions were written.
@@ -145,13 +150,12 @@ def _fingerprint(root: Path, edition: str, inputs: str) -> str:
     return state.fingerprint(root, edition, inputs)
 
 
-def _page_list_moved(book, todo: dict[str, Path]) -> bool:
+def _page_list_moved(outputs) -> bool:
     """Whether the EPUB's page list differs from the reader PDF just written beside it."""
-    from ..checks.outputs import Outputs
     from ..checks.page_list import differences
 
     try:
-        return bool(differences(Outputs(book, todo)))
+        return bool(differences(outputs))
     except Exception:
         return False
 
