@@ -340,10 +340,11 @@ class Match:
 
 
 def _find_outside(text: str, wanted: str, begin: int, claimed: list[tuple[int, int]]) -> int:
-    """The first occurrence of ``wanted`` from ``begin`` that is not part of a text already
-    claimed by another unit (a lede '0' is not the '0' of the title '0中'), or -1."""
+    """The first occurrence of ``wanted`` from ``begin`` that does not start inside a text
+    already claimed by another unit (a lede '0' is not the '0' of the title '0中', a chapter
+    '0中0中0' does not start at the title '0中' on the opening page), or -1."""
     found = text.find(wanted, begin)
-    while found >= 0 and any(a <= found and found + len(wanted) <= b for a, b in claimed):
+    while found >= 0 and any(a <= found < b for a, b in claimed):
         found = text.find(wanted, found + 1)
     return found
 
