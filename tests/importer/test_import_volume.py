@@ -30,10 +30,11 @@ from zhpress.manuscript.load import load_book
 
 TITLE = "圆桌论坛二〇二四"
 SEED_FOLDER = "foshan-xinxing-gongyehua"
-# Generated pages (tests/importer/pagegen.py) that import exactly: one in Traditional
-# characters, one with page furniture (which is always on the review list).
-TRADITIONAL = {"seed": 7, "min_step": 2, "traditional": True}
+# Generated pages (tests/importer/pagegen.py) that import exactly: a plain one, one with page
+# furniture (which is always on the review list), two in Traditional characters.
+GENERATED = {"seed": 5, "min_step": 2}
 FURNITURE = {"seed": 11, "min_step": 2, "furniture": True}
+TRADITIONAL = ({"seed": 7, "min_step": 2, "traditional": True}, {"seed": 8, "traditional": True})
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -53,12 +54,12 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 def _pages(folder: Path) -> tuple[list[Path], list]:
-    """The seed, a Traditional page and a page with furniture, written into ``folder``."""
+    """The seed, a generated page and a page with furniture, written into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     seed = folder / "roundtable.txt"
     shutil.copyfile(SEED, seed)
     pages, expected = [seed], [None]
-    for name, options in (("traditional.txt", TRADITIONAL), ("furniture.txt", FURNITURE)):
+    for name, options in (("generated.txt", GENERATED), ("furniture.txt", FURNITURE)):
         data, exp, _ = make_page(**options)
         (folder / name).write_bytes(data)
         pages.append(folder / name)
@@ -92,15 +93,21 @@ def test_one_part_folder_per_page_in_the_order_given(volume):
     for folder in folders:
         files = sorted(p.name for p in (book / folder).iterdir())
         assert "part.yaml" in files and "book.yaml" not in files and REVIEW_FILE not in files
-    # the book's own keys: its title and parts; the pages disagree on language, so no language
+    # the book's own keys: its title, the language all its pages share, its parts
     assert (book / "book.yaml").read_text(encoding="utf-8") == (
-        f"title: {TITLE}\nparts:\n" + "".join(f"  - {n:02d}-{SEED_FOLDER}\n" for n in (1, 2, 3))
+        f"title: {TITLE}\nlanguage: zh-Hans\nparts:\n"
+        + "".join(f"  - {n:02d}-{SEED_FOLDER}\n" for n in (1, 2, 3))
     )
-    part_languages = [
-        yaml.safe_load((book / f / "part.yaml").read_text(encoding="utf-8"))["language"]
-        for f in folders
-    ]
-    assert part_languages == ["zh-Hans", "zh-Hant", "zh-Hans"]
+
+
+def test_the_book_loads_with_its_parts_in_order(volume):
+    book, _, expected, _ = volume
+    loaded = load_book(book)
+    assert loaded.title == TITLE and loaded.series is None
+    assert [p.folder.name for p in loaded.parts] == _folders(book)
+    assert [len(p.chapters) for p in loaded.parts] == [4] + [len(e.chapters) for e in expected[1:]]
+    assert [p.moderator for p in loaded.parts] == ["叶小青"] + [e.moderator for e in expected[1:]]
+    assert len(loaded.chapters) == sum(len(p.chapters) for p in loaded.parts)
 
 
 def test_each_part_is_what_importing_its_page_alone_writes(volume, tmp_path: Path):
@@ -182,6 +189,45 @@ def test_pages_that_agree_give_the_book_their_language_and_no_review_list(tmp_pa
     assert not (out / REVIEW_FILE).exists()
 
 
+def _traditional_pages(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    pages = []
+    for n, options in enumerate(TRADITIONAL, start=1):
+        pages.append(folder / f"hk-{n}.txt")
+        pages[-1].write_bytes(make_page(**options)[0])
+    return pages
+
+
+def test_traditional_pages_make_a_traditional_book(tmp_path: Path):
+    pages = _traditional_pages(tmp_path / "pages")
+    out = tmp_path / "book"
+    assert import_volume(pages, out, title="圓桌論壇二〇二四") == 0
+    assert (out / "book.yaml").read_text(encoding="utf-8") == (
+        f"title: 圓桌論壇二〇二四\nlanguage: zh-Hant\nparts:\n"
+        f"  - 01-{SEED_FOLDER}\n  - 02-{SEED_FOLDER}\n"  # the same slug as the Simplified
+    )
+    loaded = load_book(out)
+    assert loaded.language == "zh-Hant"
+    for folder, options in zip(_folders(out), TRADITIONAL, strict=True):
+        part = yaml.safe_load((out / folder / "part.yaml").read_text(encoding="utf-8"))
+        assert part["language"] == "zh-Hant"
+        expected = make_page(**options)[1]
+        assert part["title"] == expected.title and part["moderator"] == expected.moderator
+
+
+def test_pages_in_two_scripts_are_refused(tmp_path: Path):
+    """The manuscript loader sets a book in one script, so such pages would make a book that
+    does not load: refused, naming each page's script, nothing written."""
+    traditional = _traditional_pages(tmp_path / "pages")[0]
+    result = cli(
+        "import", str(SEED), str(traditional), "--out", "book", "--title", TITLE, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "different scripts" in result.stderr and "Traceback" not in result.stderr
+    assert f"{SEED}: zh-Hans; {traditional}: zh-Hant" in result.stderr
+    _nothing_written(tmp_path, "pages")
+
+
 def _fake_part(folder: str, series: str | None, language: str) -> Part:
     lines = ["title: 标题"] + ([f"series: {series}"] if series else [])
     lines += [f"language: {language}", "chapters:", "  - 01-a.md"]
@@ -212,11 +258,11 @@ def test_a_folder_of_pages_is_read_in_name_order(tmp_path: Path):
     ]
     assert order == [
         str(Path("pages") / name)
-        for name in ("0-first.txt", "furniture.txt", "roundtable.txt", "traditional.txt")
+        for name in ("0-first.txt", "furniture.txt", "generated.txt", "roundtable.txt")
     ]
     book = tmp_path / "book"
     assert len(_folders(book)) == 4
-    assert _tree(book / _folders(book)[0]) == _tree(book / _folders(book)[3])  # same page
+    assert _tree(book / _folders(book)[0]) == _tree(book / _folders(book)[2])  # same page
 
 
 def test_one_page_with_a_title_is_a_book_of_one_part(tmp_path: Path):

@@ -27,7 +27,7 @@ import yaml
 
 from .. import pinyin
 from ..cjk import is_han
-from ..errors import EXIT_OK, SourceError
+from ..errors import EXIT_OK, BookError, SourceError
 from .decode import Decoded, read_source
 from .draft import (
     REVIEW_FILE,
@@ -203,6 +203,21 @@ def _import_parts(pages: list[Path]) -> list[Part]:
     return parts
 
 
+def _one_script(parts: list[Part]) -> None:
+    """A book is set in one script (the manuscript loader refuses a Traditional part in a
+    Simplified book): pages in both are refused here, before anything is written, rather than
+    written as a book that does not load. Converting a page is an editor's decision."""
+    languages = {p.source: yaml.safe_load(p.files[PAGE_FILE]).get("language") for p in parts}
+    if len(set(languages.values())) <= 1:
+        return
+    listing = "; ".join(f"{source}: {language}" for source, language in languages.items())
+    raise SourceError(
+        f"the pages are in different scripts ({listing}); a book is set in one script",
+        hint="import the Simplified and the Traditional pages as two books, or convert the "
+        "pages of one script (OpenCC) before importing them",
+    )
+
+
 def _write_part(book: Path, part: Part) -> None:
     """The page's files as the single-page import writes them, read back with the manuscript
     loader as that import does (under book.yaml, the name the loader reads), then renamed."""
@@ -217,10 +232,26 @@ def _write_part(book: Path, part: Part) -> None:
     os.replace(folder / PAGE_FILE, folder / PART_FILE)
 
 
-def _verify_book_yaml(book: Path, title: str, parts: list[Part]) -> None:
-    data = yaml.safe_load((book / "book.yaml").read_text(encoding="utf-8"))
-    if data.get("title") != title or data.get("parts") != [p.folder for p in parts]:
-        raise SourceError("the written book.yaml does not read back as imported (a bug)")
+def _verify_book(book: Path, title: str, parts: list[Part]) -> None:
+    """The whole book read back with the manuscript loader: its title and its parts, in order,
+    each with its page's headline and contributions (each part was compared with its draft in
+    full by ``_write_part``)."""
+    from ..manuscript.load import load_book
+
+    try:
+        loaded = load_book(book)
+    except BookError as exc:
+        raise SourceError(f"the book does not load as a manuscript (a bug): {exc}") from None
+    got = (
+        loaded.title,
+        [(p.folder.name, p.title, [c.panelist for c in p.chapters]) for p in loaded.parts],
+    )
+    want = (
+        title,
+        [(p.folder, p.draft.title, [c.panelist for c in p.draft.chapters]) for p in parts],
+    )
+    if got != want:
+        raise SourceError("the written book does not read back as imported (a bug)")
 
 
 def write_volume(out: Path, title: str, parts: list[Part], *, force: bool) -> None:
@@ -235,7 +266,7 @@ def write_volume(out: Path, title: str, parts: list[Part], *, force: bool) -> No
         for part in parts:
             _write_part(tmp, part)
         (tmp / "book.yaml").write_bytes(render_book_yaml(title, parts).encode("utf-8"))
-        _verify_book_yaml(tmp, title, parts)
+        _verify_book(tmp, title, parts)
         if any(p.draft.review for p in parts):
             (tmp / REVIEW_FILE).write_bytes(render_volume_review(parts).encode("utf-8"))
         if out.exists():
@@ -260,6 +291,7 @@ def import_volume(
     pages = page_sources([Path(s) for s in sources])
     _refuse_to_overwrite(out, force)  # before the slow work, and again before writing
     parts = _import_parts(pages)
+    _one_script(parts)
     write_volume(out, title, parts, force=force)
     for part in parts:
         draft = part.draft
