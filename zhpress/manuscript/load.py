@@ -392,6 +392,7 @@ def _load_parts_book(root: Path, book: Mapping, text: str) -> Book:
                 "'language:' in book.yaml",
             )
         page = _load_page(mapping, part_text, root, folder, f"{name}/part.yaml", total)
+        page = replace(page, chapters=tuple(replace(c, folder=folder.name) for c in page.chapters))
         warnings += unknown_keys(mapping, PART_KEYS, "part.yaml")
         for chapter in page.chapters:
             warnings += chapter.warnings
