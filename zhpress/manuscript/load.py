@@ -392,8 +392,8 @@ def _load_parts_book(root: Path, book: Mapping, text: str) -> Book:
                 "a book is set in one script",
                 path=part_yaml,
                 line=mapping.line("language"),
-                hint="convert the page (python build.py import --help) or set the book's "
-                "'language:' in book.yaml",
+                hint="collect the pages of each script in a book of their own, or set the "
+                "book's 'language:' in book.yaml to the script all its parts share",
             )
         page = _load_page(mapping, part_text, root, folder, f"{name}/part.yaml", total)
         page = replace(page, chapters=tuple(replace(c, folder=folder.name) for c in page.chapters))
