@@ -97,43 +97,14 @@ def book_identifier(book: Book) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
 
-COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 令狐 长孙 宇文 司徒 夏侯 轩辕 端木 "
-    "独孤 南宫 西门 百里 呼延 万俟 澹台 公冶 宗政 濮阳 太叔 申屠 钟离 闻人 赫连 "
-    "单于 第五 东郭 公羊 谷梁 左丘 拓跋 夹谷".split()
-)
-# Surnames whose reading differs from the character's most common one.
-SURNAME_READINGS = {
-    "单": "shan",
-    "曾": "zeng",
-    "解": "xie",
-    "仇": "qiu",
-    "区": "ou",
-    "朴": "piao",
-    "查": "zha",
-    "尉": "yu",
-    "乐": "yue",
-    "盖": "ge",
-    "覃": "qin",
-    "缪": "miao",
-    "冼": "xian",
-    "万俟": "moqi",
-    "尉迟": "yuchi",
-    "单于": "chanyu",
-}
-
-
 def file_as(name: str) -> str:
     """Sort name in pinyin, surname first: 徐雨森 -> "Xu, Yusen"; non-Han names unchanged."""
-    from ..pinyin import syllables
+    from ..pinyin import name_readings
 
     name = name.strip()
     if not name or not all(is_wide(ch) for ch in name) or len(name) < 2:
         return name
-    split = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
-    surname, given = name[:split], name[split:]
-    sur = SURNAME_READINGS.get(surname) or "".join(syllables(surname))
-    giv = "".join(syllables(given))
+    sur, giv = name_readings(name)
     return f"{sur.capitalize()}, {giv.capitalize()}"
 
 
