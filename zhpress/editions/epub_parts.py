@@ -25,7 +25,7 @@ from .epub_documents import (
     render_template,
 )
 from .epub_pages import PageMarks, opening_part
-from .name_index import name_index
+from .name_index import Place, name_index
 from .pagemap import INDEX, OPENING, PREFACE
 
 INDEX_TITLE = "人名索引"
@@ -105,8 +105,9 @@ def preface_document(book: Book, marks: PageMarks | None) -> Document:
 
 def index_document(book: Book, marks: PageMarks | None) -> Document:
     """The panelist index: each panelist, with a link to every contribution they speak in,
-    under the headline of its part."""
+    under the headline of its part; each moderator, with a link to the parts they lead."""
     title = label_of(book, INDEX_TITLE)
+    moderated = label_of(book, "主持")
     groups = [
         {
             "letter": group.letter,
@@ -114,14 +115,7 @@ def index_document(book: Book, marks: PageMarks | None) -> Document:
             "entries": [
                 {
                     "name": entry.name,
-                    "places": [
-                        {
-                            "part": place.part.title,
-                            "title": place.chapter.title,
-                            "href": f"chapter-{place.chapter_number:02d}.xhtml",
-                        }
-                        for place in entry.places
-                    ],
+                    "places": [_locator(place, moderated) for place in entry.places],
                 }
                 for entry in group.entries
             ],
@@ -136,3 +130,19 @@ def index_document(book: Book, marks: PageMarks | None) -> Document:
         page_marks=marks.at_start(INDEX) if marks else Markup(""),
     )
     return Document("index", "index.xhtml", title, xhtml, toc_label=title)
+
+
+def _locator(place: Place, moderated: str) -> dict[str, str]:
+    """An index line: the part's headline, then a link to the contribution (or, for the
+    part's moderator, "主持" linking to the part's opening, which names them)."""
+    if place.chapter is None:
+        return {
+            "part": place.part.title,
+            "title": moderated,
+            "href": f"part-{place.part_number:02d}.xhtml",
+        }
+    return {
+        "part": place.part.title,
+        "title": place.chapter.title,
+        "href": f"chapter-{place.chapter_number:02d}.xhtml",
+    }
