@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import write_parts_book
 from lxml import etree
-from test_epub import EPOCH, NS, Epub, environment, epubcheck
+from test_epub import EPOCH, NS, Epub, _ace, _chromium, environment, epubcheck
 
 from zhpress.checks.outputs import _read_epub
 from zhpress.checks.text_reaches_editions import (
@@ -276,6 +276,39 @@ def test_epubcheck_passes_the_book_of_parts(parts_epub):
     counts = report["checker"]
     messages = [(m["severity"], m["ID"], m["message"]) for m in report["messages"]]
     assert (counts["nFatal"], counts["nError"], counts["nWarning"]) == (0, 0, 0), messages
+
+
+@pytest.mark.skipif(
+    _ace() is None or _chromium() is None,
+    reason="Ace by DAISY or chromium absent: 'make test' installs them (tools/ace.sh)",
+)
+def test_ace_by_daisy_finds_nothing_in_the_book_of_parts(parts_epub, tmp_path):
+    """The title page, part openings, preface and index (doc-part, doc-preface, doc-index)
+    hold the accessibility rules the seed's EPUB holds (test_epub.py)."""
+    import json
+    import subprocess
+
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": _chromium()}
+    for _ in range(3):
+        result = subprocess.run(
+            [_ace(), "-o", str(tmp_path / "ace"), "-f", str(parts_epub.path)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=env,
+            check=False,
+        )
+        if "waiting for the WS endpoint" not in result.stderr:  # Chromium slow to start
+            break
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads((tmp_path / "ace" / "report.json").read_text("utf-8"))
+    violations = [
+        (a["earl:testSubject"]["url"], b["earl:test"]["dct:title"])
+        for a in report["assertions"]
+        for b in a.get("assertions", [])
+    ]
+    assert violations == []
+    assert report["earl:result"]["earl:outcome"] == "pass"
 
 
 def test_the_book_of_parts_builds_byte_identically(parts_book, parts_epub, tmp_path):
