@@ -70,7 +70,7 @@ CASES = [
         "number title",
         chapter(GOOD),
         "title: 2024\nchapters:\n  - 01-a.md\n",
-        ["book.yaml:1", "'title' is read as a number (2024)", 'hint: put the value in quotes'],
+        ["book.yaml:1", "'title' is read as a number (2024)", "hint: put the value in quotes"],
     ),
     (
         "yes/no kicker",

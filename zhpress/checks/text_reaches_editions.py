@@ -18,7 +18,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from ..manuscript.model import Block, Book, Chapter
+from ..manuscript.model import Block, Book, Chapter, Part
 from .pdfscan import Drawn, Line, lines_of
 
 
@@ -45,9 +45,10 @@ class Unit:
     name: str
     segments: tuple[Segment, ...]
     anywhere: bool = False
-    opens_part: bool = False
-    """The first contribution of a part (a book of several pages): the part's opening (its
-    labels, panel) comes between it and the chapter before."""
+    group: int = 0
+    """The part of a book of pages the unit is in (-1: the preface): a part's opening page
+    stands between its chapters and the previous part's, so only chapters of one part must
+    follow each other directly."""
 
     @property
     def text(self) -> str:
@@ -90,77 +91,74 @@ def _where(path: Path, line: int | None) -> str:
 
 def manuscript_units(book: Book, print_edition: bool = False) -> list[Unit]:
     """The manuscript as the editions must show it: visible text (Markdown markup removed).
-    A print edition also draws the lists' markers, and its footnotes at the pages' feet. A
-    book of several pages adds its preface and each part's opening before its contributions."""
-    units = _heading_units(book.yaml_path, book)
-    if book.preface is not None:
-        units += chapter_units(book.preface, print_edition)
-    for index, chapter in enumerate(book.chapters):
-        part = book.part_of(index)
-        opens = part is not None and index == part.first
-        if opens:
-            # A part's opening: its headline, overline … anywhere, its standfirst in order.
-            units += _heading_units(part.yaml_path, part)
-        units += chapter_units(chapter, print_edition, opens_part=opens)
+    A print edition also draws the lists' markers, and its footnotes at the pages' feet."""
+    from ..manuscript.markdown import block_text, visible_text
+
+    units: list[Unit] = []
+
+    def opening(page: Book | Part, group: int) -> None:
+        yaml = page.yaml_path
+        for key, value in (
+            ("kicker", page.kicker),
+            ("title", page.title),
+            ("series", page.series),
+            ("moderator", page.moderator),
+        ):
+            if value and squeeze(value):
+                where = _where(yaml, _line_of(yaml, key, False))
+                segment = Segment(squeeze(value), where, key, value)
+                units.append(Unit(key, (segment,), anywhere=True, group=group))
+        lede = tuple(
+            Segment(squeeze(t), _where(yaml, b.line), "standfirst paragraph", t)
+            for b in page.lede
+            if squeeze(t := visible_text(b.text, b.inline))
+        )
+        if lede:
+            units.append(Unit("standfirst", lede, group=group))
+
+    opening(book, 0)
+    preface = [book.preface] if book.preface is not None else []
+    starts = {part.first: k for k, part in enumerate(book.parts, 1)}
+    group = 0
+    for number, chapter in enumerate([*preface, *book.chapters], -len(preface)):
+        if number in starts:
+            group = starts[number]
+            opening(book.parts[group - 1], group)
+        if number < 0:
+            group = -1
+        elif not book.parts:
+            group = 0
+        segments = [
+            Segment(
+                squeeze(chapter.title),
+                _where(chapter.path, _line_of(chapter.path, "title", True)),
+                "title",
+                chapter.title,
+            ),
+            Segment(
+                squeeze(chapter.panelist),
+                _where(chapter.path, _line_of(chapter.path, "panelist", True)),
+                "byline",
+                chapter.panelist,
+            ),
+        ]
+        segments += body_segments(chapter, markers=print_edition)
+        notes = [
+            Segment(squeeze(t), _where(chapter.path, n.line), "footnote", t)
+            for n in chapter.notes
+            if squeeze(t := block_text(n))
+        ]
+        if print_edition:
+            # A footnote sits at the foot of its call's page: anywhere in the chapter's run.
+            units.append(Unit(chapter.name, tuple(s for s in segments if s.text), group=group))
+            units += [
+                Unit(f"{chapter.name} note", (note,), anywhere=True, group=group) for note in notes
+            ]
+        else:
+            # The EPUB's notes follow the chapter's text in its document.
+            text = tuple(s for s in segments + notes if s.text)
+            units.append(Unit(chapter.name, text, group=group))
     return units
-
-
-def _heading_units(yaml: Path, source: Any) -> list[Unit]:
-    """A book's (or a part's) overline, headline, series and moderator, which may appear
-    anywhere, and its standfirst, in order."""
-    from ..manuscript.markdown import visible_text
-
-    units = []
-    for key, value in (
-        ("kicker", source.kicker),
-        ("title", source.title),
-        ("series", source.series),
-        ("moderator", source.moderator),
-    ):
-        if value and squeeze(value):
-            where = _where(yaml, _line_of(yaml, key, False))
-            units.append(Unit(key, (Segment(squeeze(value), where, key, value),), anywhere=True))
-    lede = tuple(
-        Segment(squeeze(t), _where(yaml, b.line), "standfirst paragraph", t)
-        for b in source.lede
-        if squeeze(t := visible_text(b.text, b.inline))
-    )
-    if lede:
-        units.append(Unit("standfirst", lede))
-    return units
-
-
-def chapter_units(chapter: Chapter, print_edition: bool, opens_part: bool = False) -> list[Unit]:
-    """A contribution (or the preface: its title, and its signature when it has one) as the
-    editions must show it."""
-    from ..manuscript.markdown import block_text
-
-    segments = [
-        Segment(
-            squeeze(chapter.title),
-            _where(chapter.path, _line_of(chapter.path, "title", True)),
-            "title",
-            chapter.title,
-        ),
-        Segment(
-            squeeze(chapter.panelist),
-            _where(chapter.path, _line_of(chapter.path, "panelist", True)),
-            "byline",
-            chapter.panelist,
-        ),
-    ]
-    segments += body_segments(chapter, markers=print_edition)
-    notes = [
-        Segment(squeeze(t), _where(chapter.path, n.line), "footnote", t)
-        for n in chapter.notes
-        if squeeze(t := block_text(n))
-    ]
-    if print_edition:
-        # A footnote sits at the foot of its call's page: anywhere in the chapter's run.
-        units = [Unit(chapter.name, tuple(s for s in segments if s.text), opens_part=opens_part)]
-        return units + [Unit(f"{chapter.name} note", (note,), anywhere=True) for note in notes]
-    # The EPUB's notes follow the chapter's text in its document.
-    return [Unit(chapter.name, tuple(s for s in segments + notes if s.text), opens_part=opens_part)]
 
 
 WHAT = {
@@ -361,7 +359,7 @@ def between_chapters(matches: list[Match], stream: Stream, label: str) -> str | 
     chapters = [m for m in matches if not m.unit.anywhere and m.unit.name != "standfirst"]
     for a, b in pairwise(chapters):
         gap = stream.text[a.start + len(a.unit.text) : b.start]
-        if gap and not b.unit.opens_part:
+        if gap and a.unit.group == b.unit.group:
             return (
                 f"{b.unit.segments[0].where}: the {label} has '{gap[:20]}' "
                 f"({stream.places[a.start + len(a.unit.text)]}) before this chapter, "

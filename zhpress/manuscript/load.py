@@ -87,14 +87,15 @@ def check_characters(text: str, path: Path, first_line: int = 1, what: str = "te
     )
 
 
-def _item_line(text: str, item: Any, after: int | None) -> int | None:
-    """The line of ``- item`` in a YAML list that starts after line ``after``."""
+def _item_line(text: str, item: Any, after: int | None, key_line: int | None) -> int | None:
+    """The line of ``- item`` in a YAML list, at or after line ``after``; the list's key line
+    when it is not found (a list written inline, ``[a.md, b.md]``)."""
     lines = text.split("\n")
     for number in range(after or 1, len(lines) + 1):
         entry = re.match(r"^\s*-\s*(.*?)\s*$", lines[number - 1])
         if entry and entry.group(1).strip("'\"") == str(item):
             return number
-    return after
+    return key_line
 
 
 def _string(value: Any, key: str, path: Path, line: int | None) -> str:
@@ -287,8 +288,10 @@ def _load_page(
         )
     chapters = []
     seen: set[Path] = set()
+    line = chapters_line
     for name in names:
-        line = _item_line(text, name, chapters_line)
+        # Each item after the one before: a name listed twice is reported at its second line.
+        line = _item_line(text, name, line + 1 if line else None, chapters_line)
         path = resolve_inside(folder, name, what="chapter", path=mapping.path, line=line)
         if path.is_dir():
             raise BookError(
@@ -361,8 +364,9 @@ def _load_parts_book(root: Path, book: Mapping, text: str) -> Book:
     chapters: list[Chapter] = []
     seen: set[Path] = set()
     total = [0]
+    line = parts_line
     for name in names:
-        line = _item_line(text, name, parts_line)
+        line = _item_line(text, name, line + 1 if line else None, parts_line)
         folder = resolve_inside(root, str(name), what="part", path=yaml_path, line=line)
         if folder == root.resolve():
             raise BookError(f"part '{name}' is the book folder itself", path=yaml_path, line=line)
@@ -392,6 +396,7 @@ def _load_parts_book(root: Path, book: Mapping, text: str) -> Book:
                 "'language:' in book.yaml",
             )
         page = _load_page(mapping, part_text, root, folder, f"{name}/part.yaml", total)
+        page = replace(page, chapters=tuple(replace(c, folder=folder.name) for c in page.chapters))
         warnings += unknown_keys(mapping, PART_KEYS, "part.yaml")
         for chapter in page.chapters:
             warnings += chapter.warnings

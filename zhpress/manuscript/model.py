@@ -65,6 +65,8 @@ class Chapter:
     """Unknown front-matter keys, each with its line and the nearest known key."""
     notes: tuple[Block, ...] = ()
     """The chapter's footnotes ("note" blocks), numbered from 1 in order of reference."""
+    folder: str = ""
+    """Its part's folder in a book of pages: two parts may each have an ``01-xu-yusen.md``."""
 
     def leaves(self) -> list[Block]:
         """Every block with text in the body, in reading order (notes not included)."""
@@ -72,7 +74,7 @@ class Chapter:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        return f"{self.folder}/{self.path.name}" if self.folder else self.path.name
 
     @property
     def slug(self) -> str:
