@@ -453,3 +453,36 @@ def test_engines_lay_out_the_parts_documents(engine, parts_epub, tmp_path):
         assert result.ragged() == [], result.summary()
     else:
         assert result.unfilled() == [], result.summary()
+
+
+def test_the_page_list_of_a_book_of_parts_is_the_reader_pdfs(tmp_path):
+    """End to end: the three editions built together (fast checks on, page-list among them),
+    and the EPUB's page list read against the reader PDF's pages: each part's opening page
+    (where its standfirst begins) points to its opening document, the index's to the index."""
+    from pypdf import PdfReader
+
+    from zhpress.builder.pipeline import build
+    from zhpress.editions.paths import edition_paths
+
+    root = _make_book(tmp_path / "book")
+    out = tmp_path / "dist"
+    with environment(SOURCE_DATE_EPOCH=str(EPOCH)):
+        assert build(root, out, run_checks=True, force=True) == 0
+    book = load_book(root)
+    paths = edition_paths(book, out)
+    pages = [page.extract_text() or "" for page in PdfReader(paths["reader"]).pages]
+    nav = _doc(Epub(paths["epub"]), "nav.xhtml")
+    listed = [a.get("href") for a in nav.iterfind(".//x:nav[@id='page-list']//x:a", NS)]
+    assert len(listed) == len(pages)
+    documents = [href.split("#")[0] for href in listed]
+    assert documents[0] == "titlepage.xhtml" and documents[-1] == "colophon.xhtml"
+    for number, part in enumerate(book.parts, 1):
+        lede = part.lede[0].text[:10]
+        opening = next(k for k, text in enumerate(pages) if lede in "".join(text.split()))
+        assert documents[opening] == f"part-{number:02d}.xhtml", (number, documents)
+    first_index = documents.index("index.xhtml")
+    assert "人名索引" in pages[first_index]
+    # Between the openings and the index, the contributions in order, numbered across the book.
+    chapters = [d for d in documents if d.startswith("chapter-")]
+    assert sorted(set(chapters)) == [f"chapter-{n:02d}.xhtml" for n in range(1, 8)]
+    assert chapters == sorted(chapters)
