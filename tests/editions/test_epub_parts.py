@@ -278,6 +278,31 @@ def test_epubcheck_passes_the_book_of_parts(parts_epub):
     assert (counts["nFatal"], counts["nError"], counts["nWarning"]) == (0, 0, 0), messages
 
 
+def test_a_book_yaml_with_overline_standfirst_and_moderator_shows_them_on_the_title_page(
+    tmp_path,
+):
+    """book.yaml of a book of parts may carry the single-page keys too (kicker, lede,
+    moderator): the title page shows them, as the print title page does, and the text check
+    finds them."""
+    root = write_parts_book(tmp_path / "book", preface=False)
+    yaml = root / "book.yaml"
+    extra = "kicker: 一年十二期\nmoderator: 欧阳明\nlede: |\n  本书收录两期圆桌论坛。\n"
+    yaml.write_text(extra + yaml.read_text(encoding="utf-8"), encoding="utf-8")
+    book = load_book(root)
+    target = tmp_path / "book.epub"
+    with environment(SOURCE_DATE_EPOCH=str(EPOCH)):
+        write_epub(book, target)
+    epub = Epub(target)
+    page = _text(_doc(epub, "titlepage.xhtml").find("x:body", NS))
+    for wanted in ("一年十二期", "圆桌论坛二〇二四", "本书收录两期圆桌论坛。", "主持人：欧阳明"):
+        assert wanted in page
+    _, problem = find_units(manuscript_units(book), epub_stream(_read_epub(target)), "EPUB")
+    assert problem is None, problem
+    contributors = [e.text for e in epub.opf.iterfind("opf:metadata/dc:contributor", NS)]
+    assert contributors == ["欧阳明", "叶小青", "单立群"]
+    assert "preface.xhtml" not in [h.removeprefix("text/") for h, _ in epub.spine()]
+
+
 @pytest.mark.skipif(
     _ace() is None or _chromium() is None,
     reason="Ace by DAISY or chromium absent: 'make test' installs them (tools/ace.sh)",

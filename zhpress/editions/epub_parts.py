@@ -50,6 +50,8 @@ def parts_documents(book: Book, marks: PageMarks | None) -> list[Document]:
                 doc_title=book.title,
                 book=book,
                 publisher=str(publisher).strip() if publisher not in (None, "") else None,
+                lede=[paragraph_html(b.text) for b in book.lede],
+                moderator_label=label_of(book, "主持人"),
                 page_marks=at(OPENING),
             ),
         )
