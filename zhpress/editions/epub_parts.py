@@ -13,6 +13,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from ..manuscript.model import Book
+from ..manuscript.name_index import Place, name_index
 from .epub_documents import (
     Document,
     chapter_body,
@@ -25,7 +26,6 @@ from .epub_documents import (
     render_template,
 )
 from .epub_pages import PageMarks, opening_part
-from .name_index import Place, name_index
 from .pagemap import INDEX, OPENING, PREFACE
 
 INDEX_TITLE = "人名索引"

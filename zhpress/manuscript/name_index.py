@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..manuscript.model import Book, Chapter, Part
 from ..pinyin import name_readings, name_sort_key
+from .model import Book, Chapter, Part
 
 
 @dataclass(frozen=True)
