@@ -47,6 +47,8 @@ TARGETS = {
     "watch: reader PDF after one-paragraph edit": ("s", 0.35),
     "scale: 300-page book, full build": ("s", 60),
     "scale: 300-page book, peak memory": ("MB", 1024),
+    "parts: 40-part book, full build": ("s", 60),
+    "parts: 40-part book, peak memory": ("MB", 1024),
 }
 
 
@@ -181,6 +183,31 @@ def scaled_book(factor: int, dest: Path) -> Path:
     head = yaml_text.split("\nchapters:", 1)[0]
     (dest / "book.yaml").write_text(
         head + "\nchapters:\n" + "".join(f"  - {n}\n" for n in names), encoding="utf-8"
+    )
+    return dest
+
+
+def parts_book(parts: int, dest: Path) -> Path:
+    """A book of ``parts`` pages: the seed's page and our own second page
+    (tests/fixtures/parts/02-laochengqu) in turn, with a preface."""
+    import shutil
+
+    fixture = ROOT / "tests" / "fixtures" / "parts"
+    dest.mkdir(parents=True, exist_ok=True)
+    names = []
+    for n in range(parts):
+        folder = dest / f"{n + 1:02d}-part"
+        if n % 2 == 0:
+            shutil.copytree(ROOT / "book", folder, ignore=shutil.ignore_patterns("dist", ".*"))
+            (folder / "book.yaml").rename(folder / "part.yaml")
+        else:
+            shutil.copytree(fixture / "02-laochengqu", folder)
+        names.append(folder.name)
+    shutil.copy(fixture / "preface.md", dest / "preface.md")
+    (dest / "book.yaml").write_text(
+        "title: 圆桌论坛二〇二四\nseries: 圆桌论坛\npreface: preface.md\nparts:\n"
+        + "".join(f"  - {name}\n" for name in names),
+        encoding="utf-8",
     )
     return dest
 
@@ -430,6 +457,28 @@ def main() -> int:
         results["scale: 300-page book, peak memory"] = big["peak_mb"]
         notes["scale: 300-page book, full build"] = f"{big['pages']} reader pages"
 
+    parts_curve = []
+    if not args.no_scale:
+        for count in (4, 10, 20, 40):
+            pbook = parts_book(count, work / f"parts-{count}")
+            pout = work / f"parts-{count}-out"
+            seconds, peak = timed([*BUILD, "--book", str(pbook), "--out", str(pout)])
+            pdf = next(p for p in pout.glob("*.pdf") if not p.name.endswith("-print.pdf"))
+            parts_curve.append(
+                {
+                    "parts": count,
+                    "pages": page_count(pdf),
+                    "seconds": seconds,
+                    "cpu_seconds": LAST_CPU[0],
+                    "peak_mb": peak,
+                }
+            )
+        big = parts_curve[-1]
+        results["parts: 40-part book, full build"] = big["seconds"]
+        CPU["parts: 40-part book, full build"] = big["cpu_seconds"]
+        results["parts: 40-part book, peak memory"] = big["peak_mb"]
+        notes["parts: 40-part book, full build"] = f"{big['pages']} reader pages"
+
     load_after = loadavg()
     cpu = ""
     try:
@@ -463,6 +512,12 @@ def main() -> int:
             f"{point['seconds'] / max(point['pages'], 1) * 1000:5.0f} ms/page  "
             f"CPU {point['cpu_seconds']:6.2f} s  {point['peak_mb']:.0f} MB"
         )
+    for point in parts_curve:
+        print(
+            f"parts {point['parts']:>3}: {point['pages']:>4} pages  {point['seconds']:6.2f} s  "
+            f"{point['seconds'] / max(point['pages'], 1) * 1000:5.0f} ms/page  "
+            f"CPU {point['cpu_seconds']:6.2f} s  {point['peak_mb']:.0f} MB"
+        )
     (ROOT / "benchmarks" / "results.json").write_text(
         json.dumps(
             {
@@ -478,6 +533,7 @@ def main() -> int:
                 "cpu_seconds": CPU,
                 "notes": notes,
                 "scale": curve,
+                "parts": parts_curve,
             },
             indent=1,
             ensure_ascii=False,

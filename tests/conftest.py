@@ -104,3 +104,30 @@ def build_at_trim(source: Path, tmp_path: Path, trim: str, monkeypatch) -> tuple
     assert build(book_dir, out, only=["reader", "press"], run_checks=True, force=True) == 0
     book = load_book(book_dir)
     return book, edition_paths(book, out)
+
+
+PARTS = ROOT / "tests" / "fixtures" / "parts"
+
+
+def write_parts_book(root: Path, copies: int = 1, preface: bool = True) -> Path:
+    """A book of several pages: the seed's page (book/) as part 1, our own page
+    (tests/fixtures/parts/02-laochengqu, whose panelists include the seed's 徐雨森 and the
+    surnames 曾, 单 and 仇) as part 2, the pair repeated ``copies`` times."""
+    import shutil
+
+    root.mkdir(parents=True, exist_ok=True)
+    names = []
+    for n in range(copies):
+        seed_part = root / f"{2 * n + 1:02d}-foshan"
+        shutil.copytree(BOOK, seed_part, ignore=shutil.ignore_patterns("dist", ".*"))
+        (seed_part / "book.yaml").rename(seed_part / "part.yaml")
+        own_part = root / f"{2 * n + 2:02d}-laochengqu"
+        shutil.copytree(PARTS / "02-laochengqu", own_part)
+        names += [seed_part.name, own_part.name]
+    text = "title: 圆桌论坛二〇二四\nseries: 圆桌论坛\npublisher: 测试出版社\n"
+    if preface:
+        shutil.copy(PARTS / "preface.md", root / "preface.md")
+        text += "preface: preface.md\n"
+    text += "parts:\n" + "".join(f"  - {name}\n" for name in names)
+    (root / "book.yaml").write_text(text, encoding="utf-8")
+    return root

@@ -74,8 +74,15 @@ def _parser() -> argparse.ArgumentParser:
         "naming it) instead of waiting for it",
     )
 
-    imp = sub.add_parser("import", help="turn an OCR'd page (text file) into a manuscript folder")
-    imp.add_argument("source", type=Path, help="the OCR text file")
+    imp = sub.add_parser("import", help="turn OCR'd pages (text files) into a manuscript folder")
+    imp.add_argument(
+        "source",
+        type=Path,
+        nargs="+",
+        help="the OCR text file of a page; several pages (or a folder of *.txt pages, in name "
+        "order) make a book of parts",
+    )
+    imp.add_argument("--title", help="the book's own title (required for a book of several pages)")
     imp.add_argument("--out", type=Path, default=Path("book"), help="manuscript folder to write")
     imp.add_argument("--force", action="store_true", help="overwrite a non-empty folder")
     imp.add_argument(
@@ -155,9 +162,11 @@ def main(argv: list[str] | None = None) -> int:
                 wait=not args.no_wait,
             )
         if args.command == "import":
-            from .importer.draft import import_page
+            from .importer.volume import import_pages
 
-            return import_page(args.source, args.out, force=args.force, report=args.report)
+            return import_pages(
+                args.source, args.out, title=args.title, force=args.force, report=args.report
+            )
         if args.command == "check":
             from .checks.run import run_check
 

@@ -62,3 +62,62 @@ def syllables(text: str) -> list[str]:
         return lazy_pinyin(text, style=Style.NORMAL)
 
     return _remembered("syllables", text, answer)
+
+
+# --- Names -----------------------------------------------------------------------------------
+# A name is read surname first, and a surname has its own reading: 曾 is zeng (not ceng), 单
+# shan (not dan), 仇 qiu (not chou). pypinyin gives a character's most common reading, so the
+# surnames whose reading differs are listed here, for every stage that spells or sorts a name
+# (the importer's file names, the EPUB's file-as, the panelist index).
+SURNAME_READINGS = {
+    "曾": "zeng",
+    "单": "shan",
+    "解": "xie",
+    "仇": "qiu",
+    "朴": "piao",
+    "查": "zha",
+    "区": "ou",
+    "盖": "ge",
+    "覃": "qin",
+    "乐": "yue",
+    "缪": "miao",
+    "秘": "bi",
+    "尉": "yu",
+    "冼": "xian",
+    "重": "chong",
+    "翟": "zhai",
+    "召": "shao",
+    "华": "hua",
+    "任": "ren",
+    "沈": "shen",
+    "薄": "bo",
+    "种": "chong",
+    "万俟": "moqi",
+    "尉迟": "yuchi",
+    "单于": "chanyu",
+}
+COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 令狐 长孙 宇文 司徒 夏侯 轩辕 端木 "
+    "独孤 南宫 西门 百里 呼延 万俟 澹台 公冶 宗政 濮阳 太叔 申屠 钟离 闻人 赫连 "
+    "单于 第五 东郭 公羊 谷梁 左丘 拓跋 夹谷".split()
+)
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """A Chinese name's surname and given name (a compound surname is two characters)."""
+    split = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
+    return name[:split], name[split:]
+
+
+def name_readings(name: str) -> tuple[str, str]:
+    """Toneless pinyin of a name's surname (its surname reading) and of its given name."""
+    surname, given = split_name(name)
+    sur = SURNAME_READINGS.get(surname) or "".join(syllables(surname))
+    return sur, "".join(syllables(given))
+
+
+def name_sort_key(name: str) -> tuple[str, str, str, str]:
+    """How a Chinese index orders names: by the surname's reading, then the given name's,
+    then (for two names read alike) by the characters themselves."""
+    sur, given = name_readings(name)
+    return sur, given, split_name(name)[0], name

@@ -201,6 +201,33 @@ def _furniture(rng: random.Random, names: list[str]) -> tuple[list[str], list[st
     return top, lines
 
 
+def _strip_line(name: str, cells: list[str], rng: random.Random, brackets: bool) -> str:
+    """A vertical strip as Tesseract's ``chi_sim_vert`` gives it: one line, the name's
+    characters spaced, the title in short words; vertical quotes read as ``[ ]`` if
+    ``brackets``."""
+    tokens = list(name)
+    i = 0
+    while i < len(cells):
+        size = rng.choice((1, 2, 2, 2)) if cells[i].isascii() is False else 1
+        tokens.append("".join(cells[i : i + size]))
+        i += size
+    line = " ".join(tokens)
+    if brackets:
+        line = line.translate(str.maketrans({"\ufe43": "[", "\ufe44": "]"}))
+    return line
+
+
+def _fragments(line: str, rng: random.Random) -> list[str]:
+    """The strip broken into two or three short lines (Tesseract's layout analysis cut it):
+    the name with the title's first word or two, then the rest."""
+    tokens = line.split()
+    name_end = next(i for i, t in enumerate(tokens) if len(t) > 1 or i >= 4)
+    cuts = sorted(rng.sample(range(name_end + 1, len(tokens)), min(2, len(tokens) - name_end - 1)))
+    cuts = cuts[: rng.choice((1, 2))]
+    pieces = [tokens[a:b] for a, b in zip([0, *cuts], [*cuts, len(tokens)], strict=True)]
+    return [" ".join(piece) for piece in pieces if piece]
+
+
 def make_page(
     seed: int,
     *,
@@ -210,6 +237,7 @@ def make_page(
     traditional: bool = False,
     across_one_cell: bool = False,
     blank_between_every_line: bool = False,
+    ocr_strips: str | None = None,
 ) -> tuple[bytes, Expected, dict]:
     """A random page; ``min_step`` is the least width difference between adjacent articles;
     ``merge_vertical`` lets the plain styles drop the blank lines between vertical runs;
@@ -272,14 +300,25 @@ def make_page(
     rng.shuffle(order)
     vertical_runs = []
     sep_v = "\n\n" if blank_between_every_line else "\n"
+    strips = []
     for i in order:
-        vertical_runs.append(sep_v.join(names[i]))
         cells = re.findall(r"[A-Za-z0-9+\-.%]+|.", articles[i].title)
-        vertical_runs.append(sep_v.join(vertical_forms.get(c, c) for c in cells))
+        cells = [vertical_forms.get(c, c) for c in cells]
+        if ocr_strips:
+            line = _strip_line(names[i], cells, rng, ocr_strips == "brackets")
+            if ocr_strips == "fragments":
+                strips.append("\n".join(_fragments(line, rng)))
+            else:
+                strips.append(line)
+            continue
+        vertical_runs.append(sep_v.join(names[i]))
+        vertical_runs.append(sep_v.join(cells))
     head_block = headline + ("\n\n" if blank_between_every_line else "\n") + sep.join(lede_lines)
     # Engines that drop blank lines drop them between the vertical runs too, sometimes.
     merged = style != "blank" and rng.random() < 0.5 and merge_vertical
     tail = ("\n" if merged else "\n\n").join(vertical_runs) + "\n\n" + f"主持人：{moderator}"
+    if strips:
+        tail = "\n\n".join(strips) + "\n\n" + f"主持人：{moderator}"
     body = sep.join(body_lines)
     headline_first = rng.random() < 0.4
     if headline_first:
@@ -314,5 +353,6 @@ def make_page(
         "merged_vertical": merged,
         "furniture": top + caption,
         "caption_after": caption_after,
+        "strips": strips,
     }
     return data, expected, info

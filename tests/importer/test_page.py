@@ -78,7 +78,7 @@ def test_tesseract_strips_and_a_kicker_on_its_own_line():
     page = segment(text)
     assert page.kicker.text == "县域消费新图景"
     assert page.headline.text == "小县城如何撑起大市场?"
-    assert [line.text for line in page.strips] == ["罗 佳 慧 让 县 城 商业 回归 街 巷 烟火"]
+    assert [line.text for (line,) in page.strips] == ["罗 佳 慧 让 县 城 商业 回归 街 巷 烟火"]
     assert not is_spaced_strip("后3万亿时代 新型工业化如何闯出新路?")
     assert not is_spaced_strip("停车难不难? 晚上几点收摊? 雨天")
     assert not is_spaced_strip("新和“从 1 到 10 ”的产业")  # make fuzz, seed 388911098

@@ -123,3 +123,21 @@ def test_a_short_line_whose_next_characters_could_not_fit_continues_the_paragrap
         ]
     )
     assert len(_paras(text)) == 1
+
+
+def test_ocr_spaces_between_scripts_may_have_no_width_on_the_page():
+    """A standfirst set 36 ems wide (seed 266 of the page generator): the second line is full
+    with a squeezed 。, and OCR added five spaces around its digits. Each may be a quarter-em
+    gap or nothing (``Line.slack``); read as gaps only, the line is too full for a middle line
+    and the paragraph falls in two."""
+    text = (
+        "佛山市委十三届七次全会暨市委经济工作会议提出，要坚定不移走新型工业化\n\n"
+        "之路。2023 年佛山规上工业总产值突破 3 万亿元，目前正向“工业 4 万亿”发起冲锋。\n\n"
+        "新型工业化有何新内涵？后3万亿时代佛山新型工业化之路怎么走？本期圆桌论坛\n\n"
+        "就此展开探讨。"
+    )
+    lines = split_lines(text)
+    assert [line.slack for line in lines] == [0.0, 1.25, 0.0, 0.0]
+    paras = paragraphs(lines)
+    assert [len(p.lines) for p in paras] == [4]
+    assert paras[0].width == 36

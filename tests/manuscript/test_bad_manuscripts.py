@@ -70,7 +70,7 @@ CASES = [
         "number title",
         chapter(GOOD),
         "title: 2024\nchapters:\n  - 01-a.md\n",
-        ["book.yaml:1", "'title' is read as a number (2024)", 'hint: put the value in quotes'],
+        ["book.yaml:1", "'title' is read as a number (2024)", "hint: put the value in quotes"],
     ),
     (
         "yes/no kicker",
@@ -85,10 +85,22 @@ CASES = [
         ["book.yaml:2", "unknown language 'klingon'", "hint: use a BCP 47 tag", "zh-Hant-TW"],
     ),
     (
-        "a book with parts",
+        "a part that is missing",
         chapter(GOOD),
         "title: 测试书名\nparts:\n  - 01-part\n",
-        ["book.yaml:2", "'parts:'", "does not build it yet"],
+        ["book.yaml:3", "part '01-part' is listed but its folder does not exist"],
+    ),
+    (
+        "parts and chapters both",
+        chapter(GOOD),
+        "title: 测试书名\nparts:\n  - 01-part\nchapters:\n  - 01-a.md\n",
+        ["book.yaml:4", "both 'chapters' and 'parts'"],
+    ),
+    (
+        "a part outside the book",
+        chapter(GOOD),
+        "title: 测试书名\nparts:\n  - ../elsewhere\n",
+        ["book.yaml:3", "part '../elsewhere' leaves the book folder"],
     ),
     (
         "front matter duplicate key",

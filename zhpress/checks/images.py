@@ -22,7 +22,8 @@ def image_problems(book) -> tuple[list[str], int]:
     g = geometry_of(book)
     problems: list[str] = []
     count = 0
-    for chapter in book.chapters:
+    preface = [book.preface] if book.preface is not None else []
+    for chapter in [*preface, *book.chapters]:
         insets = _figure_insets(chapter)
         for block, target, alt in chapter_images(chapter):
             count += 1

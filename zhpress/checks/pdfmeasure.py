@@ -424,9 +424,18 @@ def book_blocks(book) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         item = (f"lede {n + 1} ({book.yaml_path.name}:{block.line})", visible_text(block.text))
         ordered.append(item)
         paragraphs.append(item)
-    for chapter in book.chapters:
+    starts = {part.first: part for part in book.parts}
+    preface = [book.preface] if book.preface is not None else []
+    for number, chapter in enumerate([*preface, *book.chapters], -len(preface)):
+        part = starts.get(number)
+        for n, block in enumerate(part.lede if part else ()):
+            where = f"{part.yaml_path.parent.name}/part.yaml:{block.line}"
+            item = (f"lede {n + 1} ({where})", visible_text(block.text))
+            ordered.append(item)
+            paragraphs.append(item)
         ordered.append((f"{chapter.name} title", chapter.title))
-        ordered.append((f"{chapter.name} panelist", chapter.panelist))
+        if chapter.panelist:
+            ordered.append((f"{chapter.name} panelist", chapter.panelist))
         for block in chapter.leaves():
             item = (f"{chapter.name}:{block.line}", visible_text(block.text, block.inline))
             ordered.append(item)

@@ -262,6 +262,8 @@ def out_of_date(book: Book, paths: dict[str, Path]) -> dict[str, Path]:
     The text check of an edition built before the last edit reports the edit as an "error"
     in the edition; ``check`` says "out of date" instead, before judging anything else."""
     sources = [book.yaml_path, *(chapter.path for chapter in book.chapters)]
+    sources += [part.yaml_path for part in book.parts]
+    sources += [book.preface.path] if book.preface is not None else []
     times = []
     for source in sources:
         try:

@@ -19,7 +19,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from ..manuscript.model import Block, Book, Chapter
+from ..manuscript.model import Block, Book, Chapter, Part
 from .pdfscan import Drawn, Line, lines_of
 
 
@@ -46,6 +46,10 @@ class Unit:
     name: str
     segments: tuple[Segment, ...]
     anywhere: bool = False
+    group: int = 0
+    """The part of a book of pages the unit is in (-1: the preface): a part's opening page
+    stands between its chapters and the previous part's, so only chapters of one part must
+    follow each other directly."""
 
     @property
     def text(self) -> str:
@@ -129,25 +133,40 @@ def manuscript_units(book: Book, print_edition: bool = False) -> list[Unit]:
     A print edition also draws the lists' markers, and its footnotes at the pages' feet."""
     from ..manuscript.markdown import block_text, visible_text
 
-    units = []
-    yaml = book.yaml_path
-    for key, value in (
-        ("kicker", book.kicker),
-        ("title", book.title),
-        ("series", book.series),
-        ("moderator", book.moderator),
-    ):
-        if value and squeeze(value):
-            where = _where(yaml, _line_of(yaml, key, False))
-            units.append(Unit(key, (Segment(squeeze(value), where, key, value),), anywhere=True))
-    lede = tuple(
-        Segment(squeeze(t), _where(yaml, b.line), "standfirst paragraph", t)
-        for b in book.lede
-        if squeeze(t := visible_text(b.text, b.inline))
-    )
-    if lede:
-        units.append(Unit("standfirst", lede))
-    for chapter in book.chapters:
+    units: list[Unit] = []
+
+    def opening(page: Book | Part, group: int) -> None:
+        yaml = page.yaml_path
+        for key, value in (
+            ("kicker", page.kicker),
+            ("title", page.title),
+            ("series", page.series),
+            ("moderator", page.moderator),
+        ):
+            if value and squeeze(value):
+                where = _where(yaml, _line_of(yaml, key, False))
+                segment = Segment(squeeze(value), where, key, value)
+                units.append(Unit(key, (segment,), anywhere=True, group=group))
+        lede = tuple(
+            Segment(squeeze(t), _where(yaml, b.line), "standfirst paragraph", t)
+            for b in page.lede
+            if squeeze(t := visible_text(b.text, b.inline))
+        )
+        if lede:
+            units.append(Unit("standfirst", lede, group=group))
+
+    opening(book, 0)
+    preface = [book.preface] if book.preface is not None else []
+    starts = {part.first: k for k, part in enumerate(book.parts, 1)}
+    group = 0
+    for number, chapter in enumerate([*preface, *book.chapters], -len(preface)):
+        if number in starts:
+            group = starts[number]
+            opening(book.parts[group - 1], group)
+        if number < 0:
+            group = -1
+        elif not book.parts:
+            group = 0
         segments = [
             Segment(
                 squeeze(chapter.title),
@@ -170,11 +189,14 @@ def manuscript_units(book: Book, print_edition: bool = False) -> list[Unit]:
         ]
         if print_edition:
             # A footnote sits at the foot of its call's page: anywhere in the chapter's run.
-            units.append(Unit(chapter.name, tuple(s for s in segments if s.text)))
-            units += [Unit(f"{chapter.name} note", (note,), anywhere=True) for note in notes]
+            units.append(Unit(chapter.name, tuple(s for s in segments if s.text), group=group))
+            units += [
+                Unit(f"{chapter.name} note", (note,), anywhere=True, group=group) for note in notes
+            ]
         else:
             # The EPUB's notes follow the chapter's text in its document.
-            units.append(Unit(chapter.name, tuple(s for s in segments + notes if s.text)))
+            text = tuple(s for s in segments + notes if s.text)
+            units.append(Unit(chapter.name, text, group=group))
     return units
 
 
@@ -395,7 +417,7 @@ def between_chapters(matches: list[Match], stream: Stream, label: str) -> str | 
     chapters = [m for m in matches if not m.unit.anywhere and m.unit.name != "standfirst"]
     for a, b in pairwise(chapters):
         gap = stream.text[a.start + len(a.unit.text) : b.start]
-        if gap:
+        if gap and a.unit.group == b.unit.group:
             return (
                 f"{b.unit.segments[0].where}: the {label} has '{gap[:20]}' "
                 f"({stream.places[a.start + len(a.unit.text)]}) before this chapter, "

@@ -44,6 +44,8 @@ def source_date(book: Book) -> int:
     if value and value.strip().isdigit():
         return int(value)
     paths = [book.yaml_path, *(c.path for c in book.chapters)]
+    paths += [part.yaml_path for part in book.parts]
+    paths += [book.preface.path] if book.preface is not None else []
     return max(int(p.stat().st_mtime) for p in paths)
 
 
@@ -62,11 +64,24 @@ def render_sections(book: Book, press: bool) -> list[Section]:
     edit then re-lays out only the part it touched."""
     context, _ = _page_context(book, press)
     template = environment().get_template("print/book.html.j2")
-    parts = ["meta", "front", *(c["id"] for c in context["chapters"]), "back"]
+    parts = ["meta", "front", *_body_parts(book, context), "back"]
     sections = [(part, template.render(part=part, **context)) for part in parts]
     if not press and wants_cover(book):
         sections.insert(1, (COVER, cover_section(book)))
     return sections
+
+
+def _body_parts(book: Book, context: dict[str, Any]) -> list[str]:
+    """The parts between the contents and the colophon: the contributions; in a book of
+    several pages also the preface, each page's opening before its contributions, and the
+    panelist index."""
+    ids = [c["id"] for c in context["chapters"]]
+    if not book.parts:
+        return ids
+    out = ["preface"] if book.preface is not None else []
+    for part in context["parts"]:
+        out += [part["id"], *(c["id"] for c in part["chapters"])]
+    return [*out, "index"]
 
 
 def wants_cover(book: Book) -> bool:
@@ -145,6 +160,10 @@ def _page_context(book: Book, press: bool) -> tuple[dict[str, Any], Plan]:
         }
         for c, chapter in enumerate(book.chapters)
     ]
+    if book.parts:
+        for c, chapter in enumerate(book.chapters):
+            part = book.part_of(c)
+            chapters[c]["running"] = part.title if part else chapter.title
     lede_text = " ".join(b.text for b in book.lede)
     context = dict(
         book=book,
@@ -172,17 +191,85 @@ def _page_context(book: Book, press: bool) -> tuple[dict[str, Any], Plan]:
         generator=f"zhpress {__version__}",
         date=_w3c(source_date(book)),
         page_map=None if press else map_key(book.root),
+        parts=[],
     )
+    if book.parts:
+        context.update(_parts_context(book, chapters, result.html, plan, press))
     return context, plan
 
 
+def _parts_context(
+    book: Book, chapters: list[dict[str, Any]], html: dict[str, Markup], plan: Plan, press: bool
+) -> dict[str, Any]:
+    """A book of several pages: its parts' openings, the preface and the panelist index."""
+    parts = [
+        {
+            "id": f"o{k + 1}",
+            "title_text": part.title,
+            "kicker": html.get(f"p{k}-kicker"),
+            "headline": html[f"p{k}-headline"],
+            "headline_size": plan.pieces[f"p{k}-headline"].size,
+            "series": html.get(f"p{k}-series"),
+            "moderator": html.get(f"p{k}-moderator"),
+            "lede": [html[f"p{k}-lede-{n}"] for n in range(len(part.lede))],
+            "toc_title": html[f"p{k}-toc-title"],
+            "chapters": [chapters[c] for c in part.indices],
+        }
+        for k, part in enumerate(book.parts)
+    ]
+    preface = None
+    if book.preface is not None:
+        preface = {
+            "id": "preface",
+            "title": html["pre-title"],
+            "title_text": book.preface.title,
+            "panelist": html.get("pre-panelist"),
+            "toc_title": html["pre-toc-title"],
+            "body": chapter_body(book.preface, -1, html, plan, press, prefix="pre"),
+        }
+    from ..manuscript.name_index import name_index
+
+    letters: list[dict[str, Any]] = []
+    n = 0
+    for group in name_index(book):
+        names = []
+        for entry in group.entries:
+            places = [
+                {
+                    "id": parts[place.part_number - 1]["id"]
+                    if place.moderated
+                    else chapters[place.chapter_number - 1]["id"],
+                    "part": parts[place.part_number - 1]["toc_title"],
+                    "moderated": place.moderated,
+                }
+                for place in entry.places
+            ]
+            names.append({"name": html[f"ix-name-{n}"], "places": places})
+            n += 1
+        letters.append({"letter": group.letter, "names": names})
+    return {
+        "parts": parts,
+        "preface": preface,
+        "index": letters,
+        "index_toc": html["ix-toc-title"],
+        "publisher": book.meta.get("publisher") or None,
+    }
+
+
 def chapter_body(
-    chapter: Chapter, c: int, html: dict[str, Markup], plan: Plan, press: bool
+    chapter: Chapter,
+    c: int,
+    html: dict[str, Markup],
+    plan: Plan,
+    press: bool,
+    prefix: str | None = None,
 ) -> Markup:
     """A contribution's blocks as HTML around their composed lines: paragraphs, headings,
     quotes, lists, 三线表, figures, section breaks; each footnote right after its call (where
     WeasyPrint's ``float: footnote`` takes it to the foot of the page)."""
     g = plan.geometry
+    key = prefix or f"c{c}"
+    anchor_id = prefix or chapter_id(c)
     leaves = iter(range(len(chapter.leaves())))
     images = iter(chapter_images(chapter))
     icc = Path(url2pathname(urlsplit(_icc_url(plan.book)).path)) if press else None
@@ -210,7 +297,7 @@ def chapter_body(
 
     def leaf() -> str:
         last[0] = next(leaves)
-        return with_images(html[f"c{c}-b{last[0]}"])
+        return with_images(html[f"{key}-b{last[0]}"])
 
     sections = iter(range(1, 10_000))
 
@@ -221,7 +308,7 @@ def chapter_body(
             text = leaf()
             return f'<p class="body" data-block="{last[0]}">{hang}{text}</p>'
         if kind in ("h2", "h3", "h4"):
-            anchor = f"{chapter_id(c)}-s{next(sections)}"
+            anchor = f"{anchor_id}-s{next(sections)}"
             text = leaf()
             return (
                 f'<{kind} class="section" id="{anchor}" data-label="{escape(plain(block))}" '
@@ -265,9 +352,9 @@ def chapter_body(
     body = "".join(walk(block, 0.0) for block in chapter.blocks)
     notes = {
         note_mark(int(note.info)): (
-            f'<span class="footnote" id="{chapter_id(c)}-note-{note.info}">'
+            f'<span class="footnote" id="{anchor_id}-note-{note.info}">'
             f'<span class="fn-mark">{note_mark(int(note.info))}</span>'
-            f"{with_images(html[f'c{c}-n{n}'])}</span>"
+            f"{with_images(html[f'{key}-n{n}'])}</span>"
         )
         for n, note in enumerate(chapter.notes)
     }

@@ -143,8 +143,10 @@ def lay_out(sections: list[Section], press: bool, fetcher: Any) -> list[Any]:
         kept[key] = document
         return document
 
-    _, (_, front), *chapters, (_, back) = sections
-    numbers = _guess_numbers(sections, press) or {name: 0 for name, _ in chapters}
+    (_, meta), (_, front), *body, (_, back) = sections
+    index = body.pop()[1] if body and body[-1][0] == INDEX else None
+    names = [name for name, _ in body] + ([INDEX] if index is not None else [])
+    numbers = _guess_numbers(sections, press) or dict.fromkeys(names, 0)
     # The contents never take fewer pages than they once did in this loop (a blank page pads
     # them): otherwise numbers that wrap a line could make them flip between two lengths,
     # and the numbers between two values, for ever.
@@ -156,16 +158,30 @@ def lay_out(sections: list[Section], press: bool, fetcher: Any) -> list[Any]:
             first = render(front, _numbering(1) + _contents(numbers) + pad)
         least = max(least, len(first.pages))
         page = 1 + len(first.pages)
-        starts, bodies = {}, []
-        for name, html in chapters:
+        starts: dict[str, int] = {}
+        ends: dict[str, int] = {}
+        laid = [("front", first)]
+        for name, html in body:
+            if _on_recto(name) and page % 2 == 0:
+                # A page's opening begins on a recto: the verso before it stays blank (the
+                # "meta" part is a head alone: one empty page of the book's size).
+                laid.append((name, render(meta, _numbering(page))))
+                page += 1
             starts[name] = page
-            bodies.append(render(html, _numbering(page)))
+            document = render(html, _numbering(page))
+            laid.append((name, document))
             # A section heading's page, for its line in the contents.
-            for offset, laid in enumerate(bodies[-1].pages):
-                for anchor in sorted(getattr(laid, "anchors", ())):
+            for offset, laid_page in enumerate(document.pages):
+                for anchor in sorted(getattr(laid_page, "anchors", ())):
                     if anchor.startswith(f"{name}-s"):
                         starts[anchor] = page + offset
-            page += len(bodies[-1].pages)
+            page += len(document.pages)
+            ends[name] = page - 1
+        if index is not None:
+            if page % 2 == 0:
+                laid.append((INDEX, render(meta, _numbering(page))))
+                page += 1
+            starts[INDEX] = page
         if starts == numbers:
             break
         numbers = starts
@@ -174,25 +190,50 @@ def lay_out(sections: list[Section], press: bool, fetcher: Any) -> list[Any]:
             f"the contents' page numbers did not settle in {CONTENTS_PASSES} layouts",
             hint="please report this book: it is a bug in zhpress",
         )
-    closing = render(back, _numbering(page))
+    if index is not None:
+        document = render(index, _numbering(page) + _index_pages(starts, ends))
+        laid.append((INDEX, document))
+        page += len(document.pages)
+    laid.append(("back", render(back, _numbering(page))))
     _keep_numbers(sections, press, numbers)
-    documents = [first, *bodies, closing]
+    documents = [document for _, document in laid]
     if not press:
-        _keep_page_map(sections, documents)
+        _keep_page_map(sections, laid)
     if reuse:
         _LAID_OUT.clear()
         _LAID_OUT.update(kept)
     return documents
 
 
-def _keep_page_map(sections: list[Section], documents: list[Any]) -> None:
+INDEX = "index"
+RECTO = "o"
+"""A page's opening (``o1`` …) begins on a recto, as do the preface and the index."""
+
+
+def _on_recto(name: str) -> bool:
+    return name.startswith(RECTO) or name in ("preface", INDEX)
+
+
+def _index_pages(starts: dict[str, int], ends: dict[str, int]) -> str:
+    """The panelist index's page numbers: a contribution's pages, ``12–15``, or the page of
+    the opening that names a moderator."""
+    rules = []
+    for name, start in starts.items():
+        if name in ends:
+            end = ends[name]
+            pages = f"{start}–{end}" if end > start else f"{start}"
+            rules.append(f'.index a[href="#{name}"]::after {{ content: leader("·") "{pages}"; }}\n')
+    return "".join(rules)
+
+
+def _keep_page_map(sections: list[Section], laid: list[tuple[str, Any]]) -> None:
     """Where each reader page begins, for the EPUB's print page numbers (``pagemap``)."""
     from . import pagemap
 
     key = pagemap.key_in(sections[0][1])
     if key is not None:
-        names = ["front", *(name for name, _ in sections[2:-1]), "back"]
-        pagemap.store(key, pagemap.page_starts(documents, names))
+        names = [name for name, _ in laid]
+        pagemap.store(key, pagemap.page_starts([d for _, d in laid], names))
 
 
 _LAST_NUMBERS: dict[str, dict[str, int]] = {}

@@ -234,9 +234,9 @@ def _read_on(
 def _strip_pairs(page: Page, body_text: str, log: list[Change]) -> list[tuple[Chars, Chars]]:
     """One (name, title) pair per spaced strip; the spaces OCR put between its cells go."""
     pairs = []
-    for line in page.strips:
+    for strip in page.strips:
         chars = []
-        for ch, origin in _line_chars(line):
+        for ch, origin in (c for line in strip for c in _line_chars(line)):
             if ch.isspace():
                 log.append(Change("ocr-spaces", origin, ch, ""))
             else:
@@ -263,7 +263,7 @@ def _pairs(
             f"{''.join(c for c, _ in n)} / {''.join(c for c, _ in t)}" for n, t in pairs
         )
         warning = (
-            f"{path}:{page.strips[0].no}: the vertical headings came as spaced lines (one per "
+            f"{path}:{page.strips[0][0].no}: the vertical headings came as spaced lines (one per "
             f"strip); names and titles split as: {found} — check them against the page"
         )
         if runs:

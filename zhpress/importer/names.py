@@ -13,35 +13,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-# Surnames whose first dictionary reading is not the surname reading.
-SURNAME_READINGS = {
-    "曾": "zeng",
-    "单": "shan",
-    "解": "xie",
-    "仇": "qiu",
-    "朴": "piao",
-    "查": "zha",
-    "区": "ou",
-    "盖": "ge",
-    "覃": "qin",
-    "乐": "yue",
-    "缪": "miao",
-    "秘": "bi",
-    "万俟": "moqi",
-    "尉迟": "yuchi",
-    "重": "chong",
-    "翟": "zhai",
-    "召": "shao",
-    "华": "hua",
-    "任": "ren",
-    "沈": "shen",
-    "薄": "bo",
-    "种": "chong",
-}
-COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 诸葛 上官 东方 皇甫 令狐 慕容 夏侯 尉迟 公孙 长孙 宇文 司徒 端木 万俟 "
-    "西门 南宫".split()
-)
+from ..pinyin import SURNAME_READINGS, split_name
 
 
 @lru_cache(maxsize=1)
@@ -87,8 +59,7 @@ def syllable(ch: str) -> str:
 def name_slug(name: str) -> str:
     """Surname and given name in toneless pinyin, joined by a hyphen: 张震 -> zhang-zhen."""
     name = "".join(ch for ch in name if not ch.isspace())
-    surname_len = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
-    surname, given = name[:surname_len], name[surname_len:]
+    surname, given = split_name(name)
     if surname in SURNAME_READINGS:
         family = SURNAME_READINGS[surname]
     else:

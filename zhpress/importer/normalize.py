@@ -5,7 +5,8 @@ Each rule is a function from a list of ``(character, origin)`` pairs to a new li
 inserted). Keeping the origin lets ``--report`` say, for every source character, whether it was
 kept, changed by which rule, or dropped as layout. The rules run in this order:
 
-1. ``vertical-forms``: vertical presentation forms become the horizontal marks they stand for.
+1. ``vertical-forms``: vertical presentation forms become the horizontal marks they stand for
+   (and ASCII brackets around Chinese words, Tesseract's reading of vertical quotes, quotes).
 2. ``layout-spaces``: OCR spaces between Chinese and digits/Latin are removed.
 3. ``fullwidth-punctuation``: ASCII ``? ! : ; ,`` right after Chinese become full-width.
 4. ``nfc``: Unicode NFC.
@@ -40,6 +41,36 @@ _QUOTE_CLOSE = frozenset("\ufe42\ufe44")  # ﹂ ﹄
 _CORNER_QUOTES = {"\ufe41": "「", "\ufe42": "」", "\ufe43": "『", "\ufe44": "』"}
 
 
+# Tesseract reads the vertical quotes of a heading strip (﹃﹄, ﹁﹂) as ASCII brackets; in
+# Chinese text a bracket pair around Chinese words has no other use.
+_ASCII_QUOTES = {"[": "]", "{": "}"}
+_BRACKET_SPAN = 30
+
+
+def _bracket_quotes(chars: Chars) -> dict[int, str]:
+    """Positions of ASCII bracket pairs that stand for quotes, mapped to the vertical quote
+    they stand for: the pair encloses Chinese text (a citation ``[1]`` does not)."""
+    out: dict[int, str] = {}
+    i = 0
+    while i < len(chars):
+        close = _ASCII_QUOTES.get(chars[i][0])
+        if close is None:
+            i += 1
+            continue
+        for j in range(i + 1, min(len(chars), i + _BRACKET_SPAN)):
+            ch = chars[j][0]
+            if ch == close:
+                inner = [c for c, _ in chars[i + 1 : j] if not c.isspace()]
+                if inner and all(_is_chinese(c) for c in inner):
+                    out[i], out[j] = "\ufe43", "\ufe44"
+                    i = j
+                break
+            if ch in _ASCII_QUOTES or ch in "]}":
+                break
+        i += 1
+    return out
+
+
 def vertical_forms(chars: Chars, log: list[Change], quotes: str = "curly") -> Chars:
     """Vertical presentation forms (U+FE10-FE19, U+FE30-FE4F) to horizontal marks.
 
@@ -52,7 +83,15 @@ def vertical_forms(chars: Chars, log: list[Change], quotes: str = "curly") -> Ch
     """
     out: Chars = []
     depth = 0
-    for ch, origin in chars:
+    brackets = _bracket_quotes(chars) if any(c in _ASCII_QUOTES for c, _ in chars) else {}
+    for n, (ch, origin) in enumerate(chars):
+        if n in brackets:
+            # the outer vertical quote of the page's style (﹁﹂ where it quotes with 「」)
+            opening = brackets[n] == "\ufe43"
+            if quotes == "corner":
+                ch = "\ufe41" if opening else "\ufe42"
+            else:
+                ch = brackets[n]
         if quotes == "corner" and ch in _CORNER_QUOTES:
             new = _CORNER_QUOTES[ch]
         elif ch in _QUOTE_OPEN:
@@ -66,7 +105,7 @@ def vertical_forms(chars: Chars, log: list[Change], quotes: str = "curly") -> Ch
         if new is None:
             out.append((ch, origin))
         else:
-            log.append(Change("vertical-forms", origin, ch, new))
+            log.append(Change("vertical-forms", origin, chars[n][0], new))
             out.append((new, origin))
     return out
 

@@ -170,6 +170,34 @@ NO_BLANK_START = -4.0
 BLANK_AFTER_SENTENCE_START = 2.5
 
 
+def _role_scores(
+    text: str, d: float, w: float, width: int, punct: int, compressible: int, need: float | None
+) -> tuple[float, float, float, float]:
+    """The width part of a line's score as (first, middle, last, single) when the line is
+    ``w`` ems wide, ``d`` = w - W off the column width."""
+    first = _interp(_FIRST, d + (0.0 if punct else 0.5 * (d > -2)))
+    if text[-1] in NO_LINE_START:
+        # The indented first line may also take a mark squeezed in at its end
+        # (先挤进, CLREQ 3.1.6), holding W-1.
+        first = max(first, _interp(_FIRST, d - 1.0))
+    middle = _interp(_MIDDLE, d)
+    if d > 0.5 and not (d <= 1.0 and text[-1] in NO_LINE_START):
+        # Each compressible mark saves half an em (CLREQ 3.1.7), so holding one em
+        # more than W takes two marks; fewer marks make an over-full line unlikely,
+        # unless the extra em is a mark pushed in at the line end (CLREQ 3.1.6).
+        middle -= (0.0, 1.0, 2.5)[2 - min(2, compressible)]
+    if d < -0.5 and need is not None and w + need > width + 0.25:
+        middle *= 0.5
+    if d <= -1.0:
+        last_w = LAST_LINE
+    elif d <= 1.0:
+        last_w = -0.8
+    else:
+        last_w = middle
+    single_w = 0.0 if d <= -2.0 else _interp(_FIRST, d)
+    return first, middle, last_w, single_w
+
+
 def emissions(
     lines: list[Line], widths: list[int], explicit: bool = False, blank_starts: bool = False
 ) -> list[dict[int, tuple[float, ...]]]:
@@ -199,27 +227,14 @@ def emissions(
         need = _push_need(text, texts[i + 1] if i + 1 < len(texts) else None)
         per_w = {}
         for width in widths:
-            d = w - width
-            first = _interp(_FIRST, d + (0.0 if punct else 0.5 * (d > -2)))
-            if text[-1] in NO_LINE_START:
-                # The indented first line may also take a mark squeezed in at its end
-                # (先挤进, CLREQ 3.1.6), holding W-1.
-                first = max(first, _interp(_FIRST, d - 1.0))
-            middle = _interp(_MIDDLE, d)
-            if d > 0.5 and not (d <= 1.0 and text[-1] in NO_LINE_START):
-                # Each compressible mark saves half an em (CLREQ 3.1.7), so holding one em
-                # more than W takes two marks; fewer marks make an over-full line unlikely,
-                # unless the extra em is a mark pushed in at the line end (CLREQ 3.1.6).
-                middle -= (0.0, 1.0, 2.5)[2 - min(2, compressible)]
-            if d < -0.5 and need is not None and w + need > width + 0.25:
-                middle *= 0.5
-            if d <= -1.0:
-                last_w = LAST_LINE
-            elif d <= 1.0:
-                last_w = -0.8
-            else:
-                last_w = middle
-            single_w = 0.0 if d <= -2.0 else _interp(_FIRST, d)
+            roles = _role_scores(text, w - width, w, width, punct, compressible, need)
+            if line.slack:
+                # the line may have been set narrower than OCR shows it (``Line.slack``)
+                narrow = _role_scores(
+                    text, w - line.slack - width, w - line.slack, width, punct, compressible, need
+                )
+                roles = tuple(map(max, roles, narrow))
+            first, middle, last_w, single_w = roles
             per_w[width] = (
                 first + start_bonus,
                 middle + inner_malus + (MIDDLE_SENTENCE_END if end == 0.0 else 0.0),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,11 @@ from . import limits
 from .blocks import parse_body, unreferenced_note
 from .language import ACCEPTED_EXAMPLES, parse_language
 from .mark_order import canonical_mark_order
-from .model import DEFAULT_LANGUAGE, Block, Book, Chapter
+from .model import DEFAULT_LANGUAGE, Block, Book, Chapter, Part
 from .strict_yaml import (
     BOOK_KEYS,
     CHAPTER_KEYS,
+    PART_KEYS,
     PARTS_BOOK_KEYS,
     Mapping,
     load_mapping,
@@ -86,14 +88,15 @@ def check_characters(text: str, path: Path, first_line: int = 1, what: str = "te
     )
 
 
-def _item_line(text: str, item: Any, after: int | None) -> int | None:
-    """The line of ``- item`` in a YAML list that starts after line ``after``."""
+def _item_line(text: str, item: Any, after: int | None, key_line: int | None) -> int | None:
+    """The line of ``- item`` in a YAML list, at or after line ``after``; the list's key line
+    when it is not found (a list written inline, ``[a.md, b.md]``)."""
     lines = text.split("\n")
     for number in range(after or 1, len(lines) + 1):
         entry = re.match(r"^\s*-\s*(.*?)\s*$", lines[number - 1])
         if entry and entry.group(1).strip("'\"") == str(item):
             return number
-    return after
+    return key_line
 
 
 def _string(value: Any, key: str, path: Path, line: int | None) -> str:
@@ -152,7 +155,7 @@ def resolve_inside(root: Path, name: str, *, what: str, path: Path, line: int | 
     return resolved
 
 
-def load_chapter(path: Path) -> Chapter:
+def load_chapter(path: Path, required: tuple[str, ...] = REQUIRED_CHAPTER_KEYS) -> Chapter:
     limits.check_file_size(path, limits.CHAPTER_BYTES, "the chapter file")
     text = _read_text(path)
     if not text.strip():
@@ -178,7 +181,7 @@ def load_chapter(path: Path) -> Chapter:
             "front matter is not closed by a second '---' line", path=path, line=1
         ) from None
     header = load_mapping("\n".join(lines[1:end]), path, "front matter", line_offset=1)
-    for key in REQUIRED_CHAPTER_KEYS:
+    for key in required:
         if key not in header.data:
             raise BookError(
                 f"front matter lacks the required key '{key}'",
@@ -186,8 +189,8 @@ def load_chapter(path: Path) -> Chapter:
                 line=2,
                 hint=f"add '{key}: ...' between the '---' lines",
             )
-    panelist = _text(header, "panelist")
-    title = _text(header, "title")
+    panelist = _text(header, "panelist") if "panelist" in header.data else ""
+    title = _text(header, "title") if "title" in header.data else PREFACE_TITLE
     body = "\n".join(lines[end + 1 :])
     unreferenced_note(body, path, end + 2)
     blocks, notes = parse_body(body, end + 2, path)
@@ -225,92 +228,226 @@ def load_book(root: Path | str) -> Book:
     limits.check_file_size(yaml_path, limits.BOOK_YAML_BYTES, "book.yaml")
     text = _read_text(yaml_path)
     book = load_mapping(text, yaml_path, "book.yaml")
-    data = book.data
-    if "parts" in data and "chapters" not in data:
-        warnings = unknown_keys(book, PARTS_BOOK_KEYS, "a book.yaml with parts")
-        raise BookError(
-            "a book of several pages ('parts:') is part of the manuscript contract but this "
-            "version of zhpress does not build it yet",
-            path=yaml_path,
-            line=book.line("parts"),
-            hint="build each page as a book of its own (its part.yaml as book.yaml) for now"
-            + "".join(f"\n  warning: {w}" for w in warnings),
-        )
+    if "parts" in book.data:
+        return _load_parts_book(root, book, text)
+    page = _load_page(book, text, root, root, "book.yaml", [0])
+    warnings = unknown_keys(book, BOOK_KEYS, "book.yaml")
+    for chapter in page.chapters:
+        warnings += chapter.warnings
+    known = {"title", "kicker", "series", "moderator", "lede", "language", "chapters"}
+    return Book(
+        root=root,
+        title=page.title,
+        chapters=page.chapters,
+        kicker=page.kicker,
+        series=page.series,
+        moderator=page.moderator,
+        lede=page.lede,
+        language=_language(book),
+        meta={k: v for k, v in book.data.items() if k not in known},
+        warnings=tuple(warnings),
+    )
+
+
+def _optional(mapping: Mapping, key: str) -> str | None:
+    if mapping.data.get(key) in (None, ""):
+        return None
+    return _text(mapping, key)
+
+
+def _lede(mapping: Mapping) -> tuple[Block, ...]:
+    lede_text = _optional(mapping, "lede")
+    lede_line = mapping.line("lede") or 1
+    if not lede_text:
+        return ()
+    limits.check_text_size(lede_text, limits.LEDE_BYTES, "the lede", mapping.path, lede_line)
+    return lede_blocks(lede_text, lede_line + 1, mapping.path)
+
+
+def _load_page(
+    mapping: Mapping, text: str, root: Path, folder: Path, what: str, total: list[int]
+) -> Part:
+    """What one source page holds (a single-page book.yaml, or a part.yaml): headline,
+    overline, series, moderator, standfirst and its chapters, which live in ``folder``.
+    ``total`` counts the bytes of the book's chapters so far, against the book's limit."""
+    data = mapping.data
     for key in REQUIRED_BOOK_KEYS:
         if key not in data or data[key] in (None, ""):
             raise BookError(
-                f"book.yaml lacks the required key '{key}'",
-                path=yaml_path,
+                f"{what} lacks the required key '{key}'",
+                path=mapping.path,
                 hint=f"add a '{key}:' line; see docs/MANUSCRIPT.md for the keys",
             )
-    title = _text(book, "title")
-    chapters_line = book.line("chapters")
+    title = _text(mapping, "title")
+    chapters_line = mapping.line("chapters")
     names = data["chapters"]
     if not isinstance(names, list) or not names:
         raise BookError(
             "'chapters' must be a list of file names, one '  - NAME.md' line each",
-            path=yaml_path,
+            path=mapping.path,
             line=chapters_line,
         )
     chapters = []
     seen: set[Path] = set()
-    total = 0
+    line = chapters_line
     for name in names:
-        line = _item_line(text, name, chapters_line)
-        path = resolve_inside(root, name, what="chapter", path=yaml_path, line=line)
+        # Each item after the one before: a name listed twice is reported at its second line.
+        line = _item_line(text, name, line + 1 if line else None, chapters_line)
+        path = resolve_inside(folder, name, what="chapter", path=mapping.path, line=line)
         if path.is_dir():
             raise BookError(
                 f"chapter '{name}' is a folder, not a file",
-                path=yaml_path,
+                path=mapping.path,
                 line=line,
                 hint="list the Markdown files (NN-name.md) of the chapters, not a folder",
             )
         if not path.is_file():
             raise BookError(
                 f"chapter '{name}' is listed but does not exist",
-                path=yaml_path,
+                path=mapping.path,
                 line=line,
-                hint=f"create {path.name} in the book folder, or correct the name",
+                hint=f"create {path.name} in {folder.name}/, or correct the name",
             )
         if path in seen:
-            raise BookError(f"chapter '{name}' is listed twice", path=yaml_path, line=line)
+            raise BookError(f"chapter '{name}' is listed twice", path=mapping.path, line=line)
         seen.add(path)
-        total += limits.check_file_size(path, limits.CHAPTER_BYTES, "the chapter file")
-        if total > limits.BOOK_BYTES:
+        total[0] += limits.check_file_size(path, limits.CHAPTER_BYTES, "the chapter file")
+        if total[0] > limits.BOOK_BYTES:
             raise BookError(
-                f"the chapters up to '{name}' are {total:,} bytes, above the limit of "
+                f"the chapters up to '{name}' are {total[0]:,} bytes, above the limit of "
                 f"{limits.BOOK_BYTES // limits.MIB} MB for a book",
-                path=yaml_path,
+                path=mapping.path,
                 line=line,
                 hint="make it two books",
             )
         chapters.append(load_chapter(path))
+    return Part(
+        folder=folder,
+        title=title,
+        chapters=tuple(chapters),
+        first=0,
+        kicker=_optional(mapping, "kicker"),
+        series=_optional(mapping, "series"),
+        moderator=_optional(mapping, "moderator"),
+        lede=_lede(mapping),
+    )
 
-    def optional(key: str) -> str | None:
-        if data.get(key) in (None, ""):
-            return None
-        return _text(book, key)
 
-    lede_text = optional("lede")
-    lede_line = book.line("lede") or 1
-    if lede_text:
-        limits.check_text_size(lede_text, limits.LEDE_BYTES, "the lede", yaml_path, lede_line)
-    lede = lede_blocks(lede_text, lede_line + 1, yaml_path) if lede_text else ()
+def _load_parts_book(root: Path, book: Mapping, text: str) -> Book:
+    """A book collected from several pages: book.yaml names part folders, each with a
+    part.yaml like a single page's book.yaml (docs/MANUSCRIPT.md)."""
+    data, yaml_path = book.data, book.path
+    if "chapters" in data:
+        raise BookError(
+            "book.yaml has both 'chapters' and 'parts': a book has one or the other",
+            path=yaml_path,
+            line=book.line("chapters"),
+            hint="move the chapters into a part folder's part.yaml, or remove 'parts'",
+        )
+    if data.get("title") in (None, ""):
+        raise BookError(
+            "book.yaml lacks the required key 'title' (the book's own title)",
+            path=yaml_path,
+            hint="add a 'title:' line; see docs/MANUSCRIPT.md for the keys",
+        )
+    title = _text(book, "title")
     language = _language(book)
-    known = {"title", "kicker", "series", "moderator", "lede", "language", "chapters"}
-    meta = {k: v for k, v in data.items() if k not in known}
-    warnings = unknown_keys(book, BOOK_KEYS, "book.yaml")
-    for chapter in chapters:
-        warnings += chapter.warnings
+    parts_line = book.line("parts")
+    names = data["parts"]
+    if not isinstance(names, list) or not names:
+        raise BookError(
+            "'parts' must be a list of part folders, one '  - FOLDER' line each",
+            path=yaml_path,
+            line=parts_line,
+        )
+    warnings = unknown_keys(book, PARTS_BOOK_KEYS, "a book.yaml with parts")
+    parts: list[Part] = []
+    chapters: list[Chapter] = []
+    seen: set[Path] = set()
+    total = [0]
+    line = parts_line
+    for name in names:
+        line = _item_line(text, name, line + 1 if line else None, parts_line)
+        folder = resolve_inside(root, str(name), what="part", path=yaml_path, line=line)
+        if folder == root.resolve():
+            raise BookError(f"part '{name}' is the book folder itself", path=yaml_path, line=line)
+        part_yaml = folder / "part.yaml"
+        if not folder.is_dir() or not part_yaml.is_file():
+            missing = "folder" if not folder.is_dir() else "part.yaml in the folder"
+            raise BookError(
+                f"part '{name}' is listed but its {missing} does not exist",
+                path=yaml_path,
+                line=line,
+                hint="each part is a folder in the book folder with a part.yaml "
+                "(title, chapters ...), or correct the name",
+            )
+        if folder in seen:
+            raise BookError(f"part '{name}' is listed twice", path=yaml_path, line=line)
+        seen.add(folder)
+        limits.check_file_size(part_yaml, limits.BOOK_YAML_BYTES, "part.yaml")
+        part_text = _read_text(part_yaml)
+        mapping = load_mapping(part_text, part_yaml, "part.yaml")
+        if mapping.data.get("language") not in (None, "") and _language(mapping) != language:
+            raise BookError(
+                f"part '{name}' is in {_language(mapping)} and the book in {language}: "
+                "a book is set in one script",
+                path=part_yaml,
+                line=mapping.line("language"),
+                hint="collect the pages of each script in a book of their own, or set the "
+                "book's 'language:' in book.yaml to the script all its parts share",
+            )
+        page = _load_page(mapping, part_text, root, folder, f"{name}/part.yaml", total)
+        page = replace(page, chapters=tuple(replace(c, folder=folder.name) for c in page.chapters))
+        warnings += unknown_keys(mapping, PART_KEYS, "part.yaml")
+        for chapter in page.chapters:
+            warnings += chapter.warnings
+        parts.append(replace(page, first=len(chapters)))
+        chapters += page.chapters
+    if len(set(c.path for c in chapters)) != len(chapters):
+        raise BookError("a chapter file is listed by two parts", path=yaml_path, line=parts_line)
+    preface = _preface(root, book)
+    known = {"title", "kicker", "series", "moderator", "lede", "language", "parts", "preface"}
     return Book(
         root=root,
         title=title,
         chapters=tuple(chapters),
-        kicker=optional("kicker"),
-        series=optional("series"),
-        moderator=optional("moderator"),
-        lede=lede,
+        kicker=_optional(book, "kicker"),
+        series=_optional(book, "series"),
+        moderator=_optional(book, "moderator"),
+        lede=_lede(book),
         language=language,
-        meta=meta,
+        meta={k: v for k, v in data.items() if k not in known},
         warnings=tuple(warnings),
+        parts=tuple(parts),
+        preface=preface,
     )
+
+
+PREFACE_TITLE = "前言"
+
+
+def _preface(root: Path, book: Mapping) -> Chapter | None:
+    """``preface:``, a Markdown file in the book folder: its body is read like a chapter's;
+    front matter is optional (``title:`` names it, ``前言`` otherwise; ``panelist:`` signs it)."""
+    name = book.data.get("preface")
+    if name in (None, ""):
+        return None
+    line = book.line("preface")
+    path = resolve_inside(root, str(name), what="preface", path=book.path, line=line)
+    if not path.is_file():
+        raise BookError(
+            f"preface '{name}' does not exist" + (" (it is a folder)" if path.is_dir() else ""),
+            path=book.path,
+            line=line,
+            hint="write the preface as a Markdown file in the book folder, or remove 'preface:'",
+        )
+    limits.check_file_size(path, limits.CHAPTER_BYTES, "the preface")
+    text = _read_text(path)
+    if text.split("\n", 1)[0].strip() == FRONT_MATTER_FENCE:
+        return load_chapter(path, required=())
+    check_characters(text, path)
+    unreferenced_note(text, path, 1)
+    blocks, notes = parse_body(text, 1, path)
+    if not blocks:
+        raise BookError("the preface is empty", path=path, line=1)
+    return Chapter(path=path, panelist="", title=PREFACE_TITLE, blocks=blocks, notes=notes)

@@ -65,6 +65,8 @@ class Chapter:
     """Unknown front-matter keys, each with its line and the nearest known key."""
     notes: tuple[Block, ...] = ()
     """The chapter's footnotes ("note" blocks), numbered from 1 in order of reference."""
+    folder: str = ""
+    """Its part's folder in a book of pages: two parts may each have an ``01-xu-yusen.md``."""
 
     def leaves(self) -> list[Block]:
         """Every block with text in the body, in reading order (notes not included)."""
@@ -72,7 +74,7 @@ class Chapter:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        return f"{self.folder}/{self.path.name}" if self.folder else self.path.name
 
     @property
     def slug(self) -> str:
@@ -80,10 +82,40 @@ class Chapter:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One source page of a book collected from several (``parts:`` in book.yaml): its own
+    headline, overline, standfirst, panel and moderator, and its contributions. ``first`` is
+    the index in ``Book.chapters`` of its first contribution."""
+
+    folder: Path
+    title: str
+    chapters: tuple[Chapter, ...]
+    first: int
+    kicker: str | None = None
+    series: str | None = None
+    moderator: str | None = None
+    lede: tuple[Block, ...] = ()
+
+    @property
+    def yaml_path(self) -> Path:
+        return self.folder / "part.yaml"
+
+    @property
+    def panelists(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c.panelist for c in self.chapters))
+
+    @property
+    def indices(self) -> range:
+        """Where its contributions are in ``Book.chapters``."""
+        return range(self.first, self.first + len(self.chapters))
+
+
+@dataclass(frozen=True)
 class Book:
     root: Path
     title: str
     chapters: tuple[Chapter, ...]
+    """Every contribution in reading order; in a book of parts, all parts' in turn."""
     kicker: str | None = None
     series: str | None = None
     moderator: str | None = None
@@ -94,10 +126,27 @@ class Book:
     warnings: tuple[str, ...] = ()
     """What the editor should know but the build can go on with: unknown keys in book.yaml
     and front matter (``file:line``, with the nearest known key)."""
+    parts: tuple[Part, ...] = ()
+    """The pages a collected book is made of (empty for a book of one page)."""
+    preface: Chapter | None = None
+    """A collected book's preface (``preface:``), read like a chapter without front matter."""
 
     @property
     def yaml_path(self) -> Path:
         return self.root / "book.yaml"
+
+    def part_of(self, index: int) -> Part | None:
+        """The part that holds ``chapters[index]`` (None in a book of one page)."""
+        for part in self.parts:
+            if index in part.indices:
+                return part
+        return None
+
+    @property
+    def moderators(self) -> tuple[str, ...]:
+        """Each moderator once: the book's, or every part's in reading order."""
+        names = [self.moderator] + [part.moderator for part in self.parts]
+        return tuple(dict.fromkeys(n for n in names if n))
 
     @property
     def panelists(self) -> tuple[str, ...]:
@@ -116,6 +165,12 @@ class Book:
         """All text a reader sees, in reading order (how long a book is, what the checks find)."""
         parts = [self.kicker or "", self.title, self.series or "", self.moderator or ""]
         parts += [b.text for b in self.lede]
+        for part in self.parts:
+            parts += [part.kicker or "", part.title, part.series or "", part.moderator or ""]
+            parts += [b.text for b in part.lede]
+        if self.preface is not None:
+            parts += [b.text for b in self.preface.leaves()]
+            parts += [b.text for b in self.preface.notes]
         for chapter in self.chapters:
             parts += [chapter.title, chapter.panelist]
             parts += [b.text for b in chapter.leaves()]

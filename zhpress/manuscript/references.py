@@ -85,6 +85,9 @@ def check_references(book: Book) -> None:
     """Raise BookError (chapter:line) for the first reference that leaves the book."""
     sources = [(book.yaml_path, list(book.lede))]
     sources += [(c.path, [*c.leaves(), *c.notes]) for c in book.chapters]
+    sources += [(part.yaml_path, list(part.lede)) for part in book.parts]
+    if book.preface is not None:
+        sources.append((book.preface.path, [*book.preface.leaves(), *book.preface.notes]))
     for path, blocks in sources:
         for block in blocks:
             for target, image, line in _block_references(block):

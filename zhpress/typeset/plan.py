@@ -75,6 +75,8 @@ LABELS = {
     "head_font": "标题",
     "kai_font": "导语、署名",
 }
+PARTS_LABELS = {"index": "人名索引"}
+"""What only a book of several pages prints (its subsets must not change a one-page book's)."""
 
 
 def labels_of(book: Book) -> dict[str, str]:
@@ -82,7 +84,8 @@ def labels_of(book: Book) -> dict[str, str]:
     from ..cjk import in_script
 
     traditional = book.variant != "SC"
-    return {key: in_script(text, traditional) for key, text in LABELS.items()}
+    labels = {**LABELS, **PARTS_LABELS} if book.parts else LABELS
+    return {key: in_script(text, traditional) for key, text in labels.items()}
 
 
 DIGITS = "0123456789"
@@ -197,6 +200,8 @@ def plan_book(book: Book) -> Plan:
         for n, note in enumerate(chapter.notes):
             plan.add(f"c{c}-n{n}", note_piece(chapter, note, measure))
             plan.need("serif", note_mark(int(note.info)))
+    if book.parts:
+        _plan_parts(plan, book)
     plan.need("serif", book.title)
     plan.need("serif", DIGITS + ".·•" + QUOTES)
     if book.variant != "SC":
@@ -220,6 +225,99 @@ def plan_book(book: Book) -> Plan:
             measure=measure - 6 * COLOPHON_SIZE,
         )
     return plan
+
+
+def _plan_parts(plan: Plan, book: Book) -> None:
+    """What a book of several pages prints besides its contributions: each part's opening
+    (as a single page's: overline, headline, series, standfirst, moderator) and its line in
+    the contents, the preface, and the panelist index's names."""
+    size, measure = plan.geometry.size, plan.geometry.measure
+
+    def add(key: str, text: str, role: str, psize: float, mode: str, where: str, **kw) -> None:
+        plan.add(key, Piece([(text, role)], psize, mode, where, **kw))
+
+    for k, part in enumerate(book.parts):
+        yaml = part.yaml_path
+
+        def at(key: str, part=part) -> str:
+            return file_and_line(part.yaml_path, _key_line(part.yaml_path, key))
+
+        if part.kicker:
+            add(f"p{k}-kicker", part.kicker, "kai", 14, "balance", at("kicker"))
+        size_k = headline_size(part.title, measure)
+        add(f"p{k}-headline", part.title, "sans-bold", size_k, "balance", at("title"))
+        if part.series:
+            add(f"p{k}-series", part.series, "sans", size, "ragged", at("series"))
+        if part.moderator:
+            add(f"p{k}-moderator", part.moderator, "kai", size, "ragged", at("moderator"))
+        for n, block in enumerate(part.lede):
+            plan.add(
+                f"p{k}-lede-{n}",
+                Piece(
+                    runs_from_markdown(block.text, "kai"),
+                    size,
+                    "justify",
+                    file_and_line(yaml, block.line),
+                    indent=INDENT_EM * size,
+                    role="kai",
+                ),
+            )
+        add(
+            f"p{k}-toc-title",
+            part.title,
+            "sans-bold",
+            size,
+            "ragged",
+            at("title"),
+            measure=measure - 4 * size,
+        )
+        plan.need("serif", part.title)  # the running head of its rectos
+    if book.preface is not None:
+        preface = book.preface
+        where = file_and_line(preface.path, 1)
+        add("pre-title", preface.title, "sans-bold", 15, "balance", where)
+        add("pre-toc-title", preface.title, "sans-bold", size, "ragged", where)
+        if preface.panelist:
+            add("pre-panelist", preface.panelist, "kai", 12, "ragged", where)
+        for b, (_, piece) in enumerate(chapter_pieces(preface, measure, size)):
+            plan.add(f"pre-b{b}", piece)
+        for n, note in enumerate(preface.notes):
+            plan.add(f"pre-n{n}", note_piece(preface, note, measure))
+            plan.need("serif", note_mark(int(note.info)))
+        plan.need("serif", preface.title)
+    labels = labels_of(book)
+    add(
+        "ix-toc-title",
+        labels["index"],
+        "sans-bold",
+        size,
+        "ragged",
+        file_and_line(book.yaml_path, None),
+    )
+    for n, name in enumerate(index_names(book)):
+        add(f"ix-name-{n}", name, "kai", size, "ragged", file_and_line(book.yaml_path, None))
+    plan.need("sans-bold", "#ABCDEFGHIJKLMNOPQRSTUVWXYZ" + labels["index"])
+    plan.need("serif", "–, ")
+    if book.meta.get("publisher"):
+        plan.need("sans", str(book.meta["publisher"]))  # on the title page
+
+
+def _key_line(path, key: str) -> int | None:
+    import re
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    match = re.search(rf"^{re.escape(key)}\s*:", text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def index_names(book: Book) -> list[str]:
+    """The names in the panelist index, in its order (``manuscript.name_index``)."""
+    from ..manuscript.name_index import name_index
+
+    return [entry.name for group in name_index(book) for entry in group.entries]
 
 
 CALL_ROLE = "note-call"
@@ -314,8 +412,8 @@ def colophon_lines(plan: Plan) -> list[tuple[str, str]]:
     if book.series:
         lines.append((labels["series"], book.series))
     lines.append((labels["contributors"], "　".join(book.panelists)))
-    if book.moderator:
-        lines.append((labels["moderated"], book.moderator))
+    if book.moderators:
+        lines.append((labels["moderated"], "　".join(book.moderators)))
     for key in ("publisher", "edition", "date"):
         value = book.meta.get(key)
         if value not in (None, ""):
