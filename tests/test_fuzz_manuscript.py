@@ -392,3 +392,24 @@ def test_found_by_the_fuzzer_stacked_marks_out_of_canonical_order_reach_every_ed
         code = main(["build", "--book", str(root), "--out", str(tmp_path / "dist"),
                      "--jobs", "1"])  # fmt: skip
     assert code == 0
+
+
+def test_found_by_the_fuzzer_tiny_chapters_are_not_found_in_the_list_of_guests(tmp_path):
+    """Found by the command-line property (make fuzz): two chapters '0中' by '0中' reading '0'
+    were "found" in the opening page's list of guests ('本期嘉宾0中0中…'), so the text check
+    saw the contents 'before' the second chapter and the line check measured the guests
+    (exit 1). Chapters that follow each other are looked for together."""
+    from zhpress.cli import main
+
+    root = tmp_path / "book"
+    root.mkdir()
+    for name in ("00-c.md", "01-c.md"):
+        (root / name).write_text(_chapter("0中", "0中", "0"), encoding="utf-8")
+    (root / "book.yaml").write_text(
+        "title: 0中\nchapters:\n  - 00-c.md\n  - 01-c.md\n", encoding="utf-8"
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        code = main(["build", "--book", str(root), "--out", str(tmp_path / "dist"),
+                     "--jobs", "1"])  # fmt: skip
+    assert code == 0

@@ -70,3 +70,15 @@ def test_the_search_check_finds_a_word_a_copy_reads_decomposed():
     words = widegap.mixed_words([("01-a.md:6", "庚\u00e9辛")])
     assert words and widegap.unsearchable(words, [["庚e\u0301", "辛"]]) == []
     assert widegap.unsearchable(words, [["庚e\u0300辛"]])  # another mark is not found
+
+
+def test_chapters_that_follow_each_other_are_found_together():
+    units = [
+        Unit("title", (Segment("0中", "book.yaml:1", "title"),), anywhere=True),
+        Unit("00-c", (Segment("0中0", "00-c.md:6", "paragraph"),)),
+        Unit("01-c", (Segment("0中0", "01-c.md:6", "paragraph"),)),
+    ]
+    text = "0中嘉宾0中0目录0中00中0"  # the guests hold the first chapter's text, not both
+    matches, problem = find_units(units, _stream(text), "reader PDF")
+    assert problem is None
+    assert [m.start for m in matches] == [0, 9, 12]

@@ -376,16 +376,27 @@ def find_units(units: list[Unit], stream: Stream, label: str) -> tuple[list[Matc
 
     The ``anywhere`` units (the headline) claim where they are found, and a unit is not found
     inside a claimed text: a short unit that is part of the title (a lede of one digit) would
-    otherwise be "found" in the title, and its lines measured there."""
+    otherwise be "found" in the title, and its lines measured there. A chapter followed by
+    another of the same part is looked for with it first (they follow each other directly):
+    a chapter of a few characters is also in the opening page's list of guests or in the
+    contents, two in a row are not."""
     matches: list[Match] = []
     claimed: list[tuple[int, int]] = []
     cursor = 0
+    ordered = [u for u in units if not u.anywhere and u.name not in stream.found_apart]
+    following = {id(a): b for a, b in pairwise(ordered)}
     for unit in units:
         if unit.name in stream.found_apart:
             continue
         wanted = unit.text
         begin = 0 if unit.anywhere else cursor
-        found = _find_outside(stream.text, wanted, begin, claimed)
+        found = -1
+        after = following.get(id(unit))
+        if after is not None and "standfirst" not in (unit.name, after.name):
+            if after.group == unit.group:
+                found = _find_outside(stream.text, wanted + after.text, begin, claimed)
+        if found < 0:
+            found = _find_outside(stream.text, wanted, begin, claimed)
         if found < 0 and unit.anywhere:  # the headline may repeat itself (a kicker in a title)
             found = stream.text.find(wanted, begin)
         if found >= 0:
