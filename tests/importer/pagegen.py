@@ -228,9 +228,7 @@ def _fragments(line: str, rng: random.Random) -> list[str]:
     return [" ".join(piece) for piece in pieces if piece]
 
 
-def _columns(
-    lines: list[tuple[str, bool]], rng: random.Random, merges: list[str] | None
-) -> str:
+def _columns(lines: list[tuple[str, bool]], rng: random.Random, merges: list[str] | None) -> str:
     """An article's (line, opens a paragraph) pairs as Tesseract reads them off the page: set
     in two or three balanced columns (each as tall as the first, the last one shorter), a
     blank line before every paragraph and every column, no indents. Now and then the tops of

@@ -191,6 +191,18 @@ def _column_width(out: list[Line], i: int) -> int | None:
     return _full_width([x for x in out[i : i + 6] if _is_prose(x)])
 
 
+def _stretch(lines: list[Line], i: int, reach: int) -> list[float]:
+    """Widths of up to ``reach`` prose lines after line ``i``, stopping at anything else (a
+    heading strip, the moderator line, a standfirst beyond them)."""
+    out = []
+    for step in (1,):
+        j = i + step
+        while 0 <= j < len(lines) and abs(j - i) <= reach and _is_prose(lines[j]):
+            out.append(lines[j].width)
+            j += step
+    return out
+
+
 def split_merged_tops(lines: list[Line]) -> tuple[list[Line], list[Repair]]:
     """``lines`` with every line that holds two columns' tops split in two and its second
     half moved before the line that continues it, and the repairs made."""
@@ -208,6 +220,10 @@ def split_merged_tops(lines: list[Line]) -> tuple[list[Line], list[Repair]]:
             continue
         w = _column_width(out, i)
         if w is None or line.width < w + MIN_EXCESS:
+            continue
+        # far wider than every line under it: not a wide column's line above a short block
+        around = _stretch(out, i - 1, 8)
+        if max(around, default=0.0) > line.width - MIN_EXCESS:
             continue
         if pairs is None:
             pairs = _pairs(out)
