@@ -173,11 +173,15 @@ def test_running_heads_book_title_on_versos_the_pages_headline_on_rectos(parts_p
 
 def _index(pages: list[str]) -> dict[str, list[tuple[str, str]]]:
     """The index: each name with its (page headline, pages) lines."""
-    text = next(t for t in pages if t.lstrip().startswith("人名索引"))
+    first = next(n for n, t in enumerate(pages) if t.lstrip().startswith("人名索引"))
+    last = next(n for n, t in enumerate(pages) if n > first and "书名" in t)  # the colophon
     entries: dict[str, list[tuple[str, str]]] = {}
     name = None
-    for line in text.splitlines()[1:]:
+    heads = {"人名索引", "圆桌论坛二〇二四"}  # the index's title and the running heads
+    for line in "\n".join(pages[first:last]).splitlines():
         line = line.strip()
+        if line in heads:
+            continue
         match = re.match(r"^(.*?)\s*[·.]{3,}\s*([\d–]+)$", line)
         if match and name:
             entries[name].append((re.sub(r"\s+", "", match.group(1)), match.group(2)))
@@ -206,27 +210,32 @@ def _chapter_ranges(path: Path, book) -> dict[int, str]:
 
 
 def _assert_index_matches(path: Path, book) -> None:
-    from zhpress.pinyin import name_sort_key
+    from zhpress.manuscript.name_index import name_index
 
     entries = _index(_pages(path))
-    assert list(entries) == sorted(book.panelists, key=name_sort_key)
+    groups = name_index(book)
+    assert list(entries) == [entry.name for group in groups for entry in group.entries]
     ranges = _chapter_ranges(path, book)
-    for name, places in entries.items():
-        expected = [
-            (re.sub(r"\s+", "", book.part_of(i).title), ranges[i])
-            for i, chapter in enumerate(book.chapters)
-            if chapter.panelist == name
-        ]
-        assert places == expected, name
+    openings = _headline_pages(path, book)
+    for group in groups:
+        for entry in group.entries:
+            expected = [
+                (re.sub(r"\s+", "", place.part.title) + "主持", str(openings[place.part.title]))
+                if place.moderated
+                else (re.sub(r"\s+", "", place.part.title), ranges[place.chapter_number - 1])
+                for place in entry.places
+            ]
+            assert entries[entry.name] == expected, entry.name
 
 
 def test_panelist_index_files_by_surname_reading_with_the_pages_they_speak_on(parts_pdf):
     book_dir, paths = parts_pdf
     book = load_book(book_dir)
     names = list(_index(_pages(paths["reader"])))
-    # 曾 is read zeng (not ceng): after 徐 (xu), beside 张 (zhang); 仇 is qiu (not chou).
+    # 曾 is read zeng (not ceng): after 徐 (xu), beside 张 (zhang); 仇 is qiu (not chou);
+    # 单 is shan (not dan): the moderator 单立群 is after 仇 and before 徐.
     assert names.index("曾文博") > names.index("徐雨森")
-    assert names.index("仇虹") < names.index("徐雨森")
+    assert names.index("仇虹") < names.index("单立群") < names.index("徐雨森")
     # 徐雨森 speaks in both pages, and is one entry with two places.
     assert len(_index(_pages(paths["reader"]))["徐雨森"]) == 2
     for path in paths.values():

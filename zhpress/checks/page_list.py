@@ -96,7 +96,9 @@ def differences(out: Outputs) -> list[str]:
         if marker is None or marker.page != label:
             found.append(f"page {label}: the page list points to {href}, which is no marker")
             continue
-        if posixpath.basename(marker.document).startswith("chapter-") and begins:
+        document = posixpath.basename(marker.document)
+        in_text = document.startswith("chapter-") or document == "preface.xhtml"
+        if in_text and begins:
             if not _same_start(marker.following, begins):
                 found.append(
                     f"page {label}: the EPUB's marker is before “{marker.following[:COMPARED]}”, "

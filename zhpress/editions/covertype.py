@@ -3,7 +3,8 @@
 At a store's thumbnail size (200 px wide) a picture of the reader PDF's opening page showed
 only its headline, and readers saw that page twice (issue 15). This cover carries only what
 names the book: series, overline, the headline large (12 mm on a 100 mm page, about 21 px
-tall at 200 px wide), the panelists and moderator, the publisher. It is set from
+tall at 200 px wide), the panelists and moderator (for a book of several pages, how many
+pages and panelists it collects: ``collection_rows``), the publisher. It is set from
 templates/cover/cover.html.j2 and styles/cover.css by WeasyPrint, the PDFs' renderer, with
 subsets of the book's faces, and rasterised by pdftoppm to 1600 x 2560 px (1:1.6), then reduced
 to a small palette like cover.py's picture. The PNG is cached by a hash of every input.
@@ -75,9 +76,12 @@ def cover_html(book: Any, faces: list[dict[str, str]]) -> str:
     from ..cjk import in_script
 
     traditional = book.variant != "SC"
-    panel = [{"label": in_script("嘉宾", traditional), "names": list(book.panelists)}]
-    if book.moderator:
-        panel.append({"label": in_script("主持人", traditional), "names": [book.moderator]})
+    if book.parts:
+        panel = collection_rows(book)
+    else:
+        panel = [{"label": in_script("嘉宾", traditional), "names": list(book.panelists)}]
+        if book.moderator:
+            panel.append({"label": in_script("主持人", traditional), "names": [book.moderator]})
     publisher = book.meta.get("publisher")
     return env.get_template("cover/cover.html.j2").render(
         book=book,
@@ -86,6 +90,19 @@ def cover_html(book: Any, faces: list[dict[str, str]]) -> str:
         panel=panel,
         publisher=str(publisher).strip() if publisher not in (None, "") else None,
     )
+
+
+def collection_rows(book: Any) -> list[dict[str, Any]]:
+    """What a book of several pages shows on its cover instead of a panel: how many pages
+    (期) it collects and how many panelists speak. Forty parts' headlines or a hundred names
+    would be unreadable at a store's thumbnail size; two counts scale to any book."""
+    from ..cjk import in_script
+
+    traditional = book.variant != "SC"
+    return [
+        {"label": in_script("收录", traditional), "names": [f"{len(book.parts)}期"]},
+        {"label": in_script("嘉宾", traditional), "names": [f"{len(book.panelists)}位"]},
+    ]
 
 
 def _subsets(book: Any, text: str) -> list[dict[str, str]]:

@@ -136,9 +136,16 @@ class _Writer(epub.EpubWriter):
     def _get_ncx(self) -> bytes:
         ncx = etree.fromstring(super()._get_ncx())
         ncx.set(XML_LANG, self.language)
-        for meta in ncx.iter("{http://www.daisy.org/z3986/2005/ncx/}meta"):
+        daisy = "{http://www.daisy.org/z3986/2005/ncx/}"
+        # A part's navPoint: ebooklib names it "sep_N"; name it for its document.
+        for point in ncx.iter(f"{daisy}navPoint"):
+            if point.get("id", "").startswith("sep_"):
+                src = point.find(f"{daisy}content").get("src", "")
+                point.set("id", "toc-" + src.rsplit("/", 1)[-1].removesuffix(".xhtml"))
+        for meta in ncx.iter(f"{daisy}meta"):
             if meta.get("name") == "dtb:depth":
-                meta.set("content", "1")  # a flat navMap is one level deep, not zero
+                # ebooklib writes 0; a flat navMap is one level deep, a book of parts two.
+                meta.set("content", str(_depth(ncx.find(f"{daisy}navMap"), daisy)))
         return etree.tostring(ncx, encoding="utf-8", xml_declaration=True, pretty_print=True)
 
     def write(self) -> None:
@@ -149,6 +156,11 @@ class _Writer(epub.EpubWriter):
             self._write_container()
             self._write_opf()
             self._write_items()
+
+
+def _depth(element: Any, daisy: str) -> int:
+    points = element.findall(f"{daisy}navPoint")
+    return 1 + max((_depth(p, daisy) for p in points), default=0) if points else 0
 
 
 def _meta(eb: epub.EpubBook, prop: str, value: str, refines: str | None = None, **attrs: str):
@@ -183,10 +195,13 @@ def _metadata(eb: epub.EpubBook, book: Book, identifier: str, paged: bool = Fals
         _meta(eb, "role", "aut", refines=uid, scheme="marc:relators")
         _meta(eb, "file-as", file_as(name), refines=uid)
         _meta(eb, "display-seq", str(number), refines=uid)
-    if book.moderator:
-        eb.add_metadata("DC", "contributor", book.moderator, {"id": "moderator"})
-        _meta(eb, "role", "mod", refines="moderator", scheme="marc:relators")
-        _meta(eb, "file-as", file_as(book.moderator), refines="moderator")
+    # Every moderator once (a book of parts may have one a part; one moderates two parts).
+    moderators = book.moderators
+    for number, name in enumerate(moderators, 1):
+        uid = "moderator" if len(moderators) == 1 else f"moderator-{number:02d}"
+        eb.add_metadata("DC", "contributor", name, {"id": uid})
+        _meta(eb, "role", "mod", refines=uid, scheme="marc:relators")
+        _meta(eb, "file-as", file_as(name), refines=uid)
     if book.lede:
         description = "\n".join(plain_text(b.text) for b in book.lede)
         eb.add_metadata("DC", "description", description)
@@ -224,6 +239,23 @@ def _metadata(eb: epub.EpubBook, book: Book, identifier: str, paged: bool = Fals
     _meta(eb, "dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA")
     certifier = str(publisher).strip() if publisher not in (None, "") else "zhpress"
     _meta(eb, "a11y:certifiedBy", certifier)
+
+
+def ncx_toc(docs: list[Any]) -> list[Any]:
+    """The NCX's navMap as ebooklib nests it: a part's opening is a ``Section`` (with its
+    href) holding its contributions' links; everything else is a ``Link``."""
+    toc: list[Any] = []
+    for d in docs:
+        if not d.toc_label:
+            continue
+        link = epub.Link(d.href, d.toc_label, f"toc-{d.uid}")
+        if d.level > 1 and toc and isinstance(toc[-1], tuple):
+            toc[-1][1].append(link)
+        elif d.uid.startswith("part-"):
+            toc.append((epub.Section(d.toc_label, href=d.href), []))
+        else:
+            toc.append(link)
+    return toc
 
 
 def _item(uid: str, name: str, media_type: str, content: bytes, **kw: Any) -> epub.EpubItem:
@@ -294,9 +326,10 @@ def write_epub(book: Book, path: Path, progress: Callable[[str], None] | None = 
     eb.set_cover(COVER_HREF, cover_png, create_page=False)
     eb.get_item_with_id("cover-img").media_type = "image/png"  # pitfall 6
     eb.add_item(_item("css-fonts", "styles/fonts.css", "text/css", css.encode("utf-8")))
-    eb.add_item(
-        _item("css-epub", "styles/epub.css", "text/css", (STYLES / "epub.css").read_bytes())
-    )
+    sheet = (STYLES / "epub.css").read_bytes()
+    if book.parts:
+        sheet += b"\n" + (STYLES / "epub-parts.css").read_bytes()
+    eb.add_item(_item("css-epub", "styles/epub.css", "text/css", sheet))
     for role, data in subsets.items():
         eb.add_item(_item(f"font-{role}", font_file(role), "font/otf", data))
     eb.add_item(
@@ -320,15 +353,16 @@ def write_epub(book: Book, path: Path, progress: Callable[[str], None] | None = 
     nav_item.content = nav.xhtml.encode("utf-8")
     eb.add_item(nav_item)
     eb.add_item(epub.EpubNcx())
-    order = ["cover", "opening", "nav"] + [d.uid for d in docs[2:]] + ["colophon"]
+    # Cover, the opening (a book of parts: its title page), contents, the rest, colophon.
+    order = [docs[0].uid, docs[1].uid, "nav"] + [d.uid for d in docs[2:]] + ["colophon"]
     eb.spine = [nav_item if uid == "nav" else items[uid] for uid in order]
-    eb.toc = [
-        epub.Link(d.href, d.toc_label, f"toc-{d.uid}") for d in [*docs, colophon] if d.toc_label
-    ]
+    eb.toc = ncx_toc([*docs, colophon])
+    # EPUB 2's "text": where reading starts, the opening or (a book of parts) the first part.
+    body = "text/part-01.xhtml" if book.parts else "text/opening.xhtml"
     eb.guide = [
         {"type": "cover", "href": "text/cover.xhtml", "title": label_of(book, "封面")},
         {"type": "toc", "href": "text/nav.xhtml", "title": label_of(book, "目录")},
-        {"type": "text", "href": "text/opening.xhtml", "title": label_of(book, "正文")},
+        {"type": "text", "href": body, "title": label_of(book, "正文")},
     ]
     writer = _Writer(str(path), eb, epoch, book.language)
     writer.process()

@@ -22,7 +22,7 @@ from .. import __version__
 from ..cjk import in_script, is_wide
 from ..errors import BookError
 from ..manuscript.markdown import block_html, markdown_inline, note_mark, visible_text
-from ..manuscript.model import Block, Book, Chapter
+from ..manuscript.model import Block, Book, Chapter, Part
 from ..typeset.fonts import (
     Face,
 )
@@ -52,6 +52,8 @@ class Document:
     toc_label: str | None = None
     sections: tuple[tuple[int, str, str], ...] = ()
     """(level, id, label) of the document's section headings, for the nav."""
+    level: int = 1
+    """Its depth in the contents: 2 for a contribution under its part's opening."""
 
     @property
     def href(self) -> str:
@@ -79,6 +81,8 @@ def source_date(book: Book) -> int:
             raise BookError(f"SOURCE_DATE_EPOCH must not be negative, not {raw!r}")
         return value
     paths = [book.yaml_path, *(c.path for c in book.chapters)]
+    paths += [part.yaml_path for part in book.parts]
+    paths += [book.preface.path] if book.preface is not None else []
     return max(int(p.stat().st_mtime) for p in paths)
 
 
@@ -266,10 +270,13 @@ def label_of(book: Book, label: str) -> str:
     return in_script(label, book.variant != "SC")
 
 
-def panel_rows(book: Book) -> list[dict[str, Any]]:
-    rows = [{"label": label_of(book, "嘉宾"), "names": list(book.panelists)}]
-    if book.moderator:
-        rows.append({"label": label_of(book, "主持人"), "names": [book.moderator]})
+def panel_rows(book: Book, part: Part | None = None) -> list[dict[str, Any]]:
+    """The opening's panel: a single-page book's, or one part's (its own panelists and
+    moderator)."""
+    who = part or book
+    rows = [{"label": label_of(book, "嘉宾"), "names": list(who.panelists)}]
+    if who.moderator:
+        rows.append({"label": label_of(book, "主持人"), "names": [who.moderator]})
     return rows
 
 
@@ -285,9 +292,14 @@ def cover_alt(book: Book) -> str:
     if book.kicker:
         parts.append(f"{t('引题')}{left}{book.kicker}{right}")
     parts.append(f"{t('标题')}{left}{book.title}{right}")
-    parts.append(t("嘉宾") + "、".join(book.panelists))
-    if book.moderator:
-        parts.append(f"{t('主持人')}{book.moderator}")
+    if book.parts:
+        from .covertype import collection_rows
+
+        parts += [row["label"] + "".join(row["names"]) for row in collection_rows(book)]
+    else:
+        parts.append(t("嘉宾") + "、".join(book.panelists))
+        if book.moderator:
+            parts.append(f"{t('主持人')}{book.moderator}")
     return t("封面") + "：" + "，".join(parts) + "。"
 
 
@@ -302,22 +314,27 @@ def render_documents(book: Book, cover_href: str, marks: PageMarks | None = None
     with ``marks``, the print edition's pagebreak markers where its pages begin."""
     lang = book.language
     no_marks = Markup("")
+    cover = Document(
+        "cover",
+        "cover.xhtml",
+        label_of(book, "封面"),
+        render_template(
+            "cover.xhtml",
+            lang=lang,
+            doc_title=label_of(book, "封面"),
+            html_class="cover-page",
+            cover_href=cover_href,
+            cover_alt=cover_alt(book),
+        ),
+    )
+    if book.parts:
+        from .epub_parts import parts_documents
+
+        return [cover, *parts_documents(book, marks)]
     lede = [paragraph_html(b.text) for b in book.lede]
     panel = panel_rows(book)
     docs = [
-        Document(
-            "cover",
-            "cover.xhtml",
-            label_of(book, "封面"),
-            render_template(
-                "cover.xhtml",
-                lang=lang,
-                doc_title=label_of(book, "封面"),
-                html_class="cover-page",
-                cover_href=cover_href,
-                cover_alt=cover_alt(book),
-            ),
-        ),
+        cover,
         Document(
             "opening",
             "opening.xhtml",
@@ -334,68 +351,111 @@ def render_documents(book: Book, cover_href: str, marks: PageMarks | None = None
             toc_label=book.title,
         ),
     ]
-    for number, chapter in enumerate(book.chapters, 1):
-        part = f"c{number}"
-        docs.append(
-            Document(
-                f"chapter-{number:02d}",
-                f"chapter-{number:02d}.xhtml",
-                chapter.title,
-                render_template(
-                    "chapter.xhtml",
-                    lang=lang,
-                    doc_title=chapter.title,
-                    chapter=chapter,
-                    body=chapter_body(chapter, marks, part),
-                    notes=[
-                        (note.info, note_mark(int(note.info)), block_epub_html(note))
-                        for note in chapter.notes
-                    ],
-                    page_marks=marks.at_start(part) if marks else no_marks,
-                ),
-                toc_label=f"{chapter.panelist}：{chapter.title}",
-                sections=tuple(
-                    (int(leaf.kind[1]), f"s{k}", plain_text_of(leaf))
-                    for k, leaf in enumerate(
-                        (x for x in chapter.leaves() if x.kind in ("h2", "h3", "h4")), 1
-                    )
-                ),
-            )
-        )
+    docs += [chapter_document(book, n, c, marks) for n, c in enumerate(book.chapters, 1)]
     return docs
 
 
+def chapter_document(
+    book: Book, number: int, chapter: Chapter, marks: PageMarks | None, level: int = 1
+) -> Document:
+    """Contribution ``number`` (1-based across the whole book) as its own document."""
+    part = f"c{number}"
+    return Document(
+        f"chapter-{number:02d}",
+        f"chapter-{number:02d}.xhtml",
+        chapter.title,
+        render_template(
+            "chapter.xhtml",
+            lang=book.language,
+            doc_title=chapter.title,
+            chapter=chapter,
+            body=chapter_body(chapter, marks, part),
+            notes=chapter_notes(chapter),
+            page_marks=marks.at_start(part) if marks else Markup(""),
+        ),
+        toc_label=f"{chapter.panelist}：{chapter.title}",
+        sections=chapter_sections(chapter),
+        level=level,
+    )
+
+
+def chapter_notes(chapter: Chapter) -> list[tuple[str, str, Markup]]:
+    return [(note.info, note_mark(int(note.info)), block_epub_html(note)) for note in chapter.notes]
+
+
+def chapter_sections(chapter: Chapter) -> tuple[tuple[int, str, str], ...]:
+    return tuple(
+        (int(leaf.kind[1]), f"s{k}", plain_text_of(leaf))
+        for k, leaf in enumerate((x for x in chapter.leaves() if x.kind in ("h2", "h3", "h4")), 1)
+    )
+
+
 def render_nav(book: Book, docs: list[Document], marks: PageMarks | None = None) -> Document:
-    """The navigation document: contents, landmarks and, with ``marks``, the page list."""
-    toc = [
-        {
+    """The navigation document: contents (nested by ``Document.level``: a book of parts lists
+    each part's contributions under its opening), landmarks and, with ``marks``, the page
+    list."""
+    xhtml = render_template(
+        "nav.xhtml",
+        lang=book.language,
+        doc_title=label_of(book, "目录"),
+        landmarks_title=label_of(book, "导览"),
+        toc=toc_tree(docs),
+        landmarks=landmarks_of(book, docs),
+        page_list=marks.page_list() if marks else [],
+        page_marks=marks.at_start(CONTENTS) if marks else Markup(""),
+    )
+    return Document("nav", "nav.xhtml", label_of(book, "目录"), xhtml)
+
+
+def toc_tree(docs: list[Document]) -> list[dict[str, Any]]:
+    """The contents' entries, each with its section headings and (a part's opening) the
+    entries of the level below it."""
+    toc: list[dict[str, Any]] = []
+    parent: dict[str, Any] | None = None
+    for d in docs:
+        if not d.toc_label:
+            continue
+        entry = {
             "href": d.name,
             "label": d.toc_label,
             "sections": [
                 {"level": level, "href": f"{d.name}#{anchor}", "label": label}
                 for level, anchor, label in d.sections
             ],
+            "children": [],
         }
-        for d in docs
-        if d.toc_label
+        if d.level > 1 and parent is not None:
+            parent["children"].append(entry)
+        else:
+            toc.append(entry)
+            parent = entry
+    return toc
+
+
+def landmarks_of(book: Book, docs: list[Document]) -> list[dict[str, str]]:
+    names = {d.uid: d.name for d in docs}
+
+    def mark(kind: str, href: str, label: str) -> dict[str, str]:
+        return {"type": kind, "href": href, "label": label_of(book, label)}
+
+    if not book.parts:
+        return [
+            mark("cover", "cover.xhtml", "封面"),
+            mark("toc", "nav.xhtml#toc", "目录"),
+            mark("bodymatter", "opening.xhtml", "正文"),
+            mark("colophon", "colophon.xhtml", "版权信息"),
+        ]
+    marks = [
+        mark("cover", "cover.xhtml", "封面"),
+        mark("titlepage", names["titlepage"], "书名页"),
+        mark("toc", "nav.xhtml#toc", "目录"),
     ]
-    landmarks = [
-        {"type": "cover", "href": "cover.xhtml", "label": label_of(book, "封面")},
-        {"type": "toc", "href": "nav.xhtml#toc", "label": label_of(book, "目录")},
-        {"type": "bodymatter", "href": "opening.xhtml", "label": label_of(book, "正文")},
-        {"type": "colophon", "href": "colophon.xhtml", "label": label_of(book, "版权信息")},
-    ]
-    xhtml = render_template(
-        "nav.xhtml",
-        lang=book.language,
-        doc_title=label_of(book, "目录"),
-        landmarks_title=label_of(book, "导览"),
-        toc=toc,
-        landmarks=landmarks,
-        page_list=marks.page_list() if marks else [],
-        page_marks=marks.at_start(CONTENTS) if marks else Markup(""),
-    )
-    return Document("nav", "nav.xhtml", label_of(book, "目录"), xhtml)
+    if "preface" in names:
+        marks.append(mark("preface", names["preface"], "前言"))
+    marks.append(mark("bodymatter", names["part-01"], "正文"))
+    marks.append(mark("index", names["index"], "人名索引"))
+    marks.append(mark("colophon", "colophon.xhtml", "版权信息"))
+    return marks
 
 
 def colophon_rows(book: Book, identifier: str, faces: dict[str, Face]) -> list[dict[str, str]]:
@@ -411,8 +471,9 @@ def _colophon_rest(book: Book, identifier: str, faces: dict[str, Face]) -> list[
     if book.series:
         rows.append({"label": "栏目", "value": book.series})
     rows.append({"label": "嘉宾", "value": "、".join(book.panelists)})
-    if book.moderator:
-        rows.append({"label": "主持人", "value": book.moderator})
+    if book.moderators:
+        # Every part's moderator, once each (a single-page book has at most its own).
+        rows.append({"label": "主持人", "value": "、".join(book.moderators)})
     keys = (("publisher", "出版者"), ("date", "出版日期"), ("edition", "版次"), ("rights", "版权"))
     for key, label in keys:
         if book.meta.get(key) not in (None, ""):

@@ -19,7 +19,7 @@ from html import escape, unescape
 from markupsafe import Markup
 
 from ..manuscript.model import Book
-from .pagemap import COLOPHON, CONTENTS, OPENING, PageStart
+from .pagemap import COLOPHON, CONTENTS, INDEX, OPENING, PREFACE, PageStart
 
 START = -1  # the page begins with its part (a chapter's heading, the opening, the colophon)
 
@@ -94,17 +94,58 @@ def marks_for(book: Book, pages: list[PageStart] | None) -> PageMarks | None:
     the reader PDF is built."""
     if not pages:
         return None
-    documents = {OPENING: "opening.xhtml", CONTENTS: "nav.xhtml", COLOPHON: "colophon.xhtml"}
-    for number in range(1, len(book.chapters) + 1):
-        documents[f"c{number}"] = f"chapter-{number:02d}.xhtml"
+    documents = document_names(book)
+    with_paragraphs = paragraph_parts(book)
     for page in pages:
         if page.part not in documents:
             return None
         if page.block >= 0:
-            leaves = book.chapters[int(page.part[1:]) - 1].leaves()
-            if page.block >= len(leaves):
+            leaves = with_paragraphs.get(page.part)
+            if leaves is None or page.block >= len(leaves):
                 return None
     return PageMarks(pages, documents)
+
+
+def document_names(book: Book) -> dict[str, str]:
+    """The page map's part names -> the EPUB document each names.
+
+    A book of one page: ``opening``, ``toc``, ``c1`` …, ``colophon``. A book of several pages
+    (``book.parts``) adds the reader PDF's ``preface``, the part openings ``o1`` … and the
+    ``index``; its front matter (half-title and title page) is ``opening``, the title page's
+    document, and its contributions are ``c1`` … across the whole book."""
+    if not book.parts:
+        documents = {OPENING: "opening.xhtml", CONTENTS: "nav.xhtml", COLOPHON: "colophon.xhtml"}
+        for number in range(1, len(book.chapters) + 1):
+            documents[chapter_part(number)] = f"chapter-{number:02d}.xhtml"
+        return documents
+    documents = {OPENING: "titlepage.xhtml", CONTENTS: "nav.xhtml"}
+    if book.preface is not None:
+        documents[PREFACE] = "preface.xhtml"
+    for number in range(1, len(book.parts) + 1):
+        documents[opening_part(number)] = f"part-{number:02d}.xhtml"
+    for number in range(1, len(book.chapters) + 1):
+        documents[chapter_part(number)] = f"chapter-{number:02d}.xhtml"
+    documents[INDEX] = "index.xhtml"
+    documents[COLOPHON] = "colophon.xhtml"
+    return documents
+
+
+def paragraph_parts(book: Book) -> dict[str, list]:
+    """The parts whose pages may begin inside a paragraph (``PageStart.block`` >= 0), with
+    their leaves: the contributions and the preface. Named by the map's own names, never by
+    parsing them: ``o1`` is a part opening, not chapter 1."""
+    found = {chapter_part(n): c.leaves() for n, c in enumerate(book.chapters, 1)}
+    if book.parts and book.preface is not None:
+        found[PREFACE] = book.preface.leaves()
+    return found
+
+
+def chapter_part(number: int) -> str:
+    return f"c{number}"
+
+
+def opening_part(number: int) -> str:
+    return f"o{number}"
 
 
 # --- Inside a paragraph ------------------------------------------------------------------------

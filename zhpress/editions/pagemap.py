@@ -37,6 +37,9 @@ SNIPPET = 12
 """Characters of each page's first line kept to find it again after an edit."""
 
 OPENING, CONTENTS, COLOPHON = "opening", "toc", "colophon"
+PREFACE, INDEX = "preface", "index"
+"""A book of several pages also has its ``preface``, part openings ``o1`` … and the panelist
+``index`` (the reader PDF names its laid-out parts so; ``epub_pages.document_names``)."""
 
 
 @dataclass(frozen=True)

@@ -202,8 +202,6 @@ def _parts_context(
     book: Book, chapters: list[dict[str, Any]], html: dict[str, Markup], plan: Plan, press: bool
 ) -> dict[str, Any]:
     """A book of several pages: its parts' openings, the preface and the panelist index."""
-    from ..typeset.plan import index_letter, index_names
-
     parts = [
         {
             "id": f"o{k + 1}",
@@ -229,18 +227,26 @@ def _parts_context(
             "toc_title": html["pre-toc-title"],
             "body": chapter_body(book.preface, -1, html, plan, press, prefix="pre"),
         }
+    from ..manuscript.name_index import name_index
+
     letters: list[dict[str, Any]] = []
-    for n, name in enumerate(index_names(book)):
-        letter = index_letter(name)
-        if not letters or letters[-1]["letter"] != letter:
-            letters.append({"letter": letter, "names": []})
-        places = [
-            {"id": chapters[c]["id"], "part": parts[k]["toc_title"]}
-            for k, part in enumerate(book.parts)
-            for c in part.indices
-            if book.chapters[c].panelist == name
-        ]
-        letters[-1]["names"].append({"name": html[f"ix-name-{n}"], "places": places})
+    n = 0
+    for group in name_index(book):
+        names = []
+        for entry in group.entries:
+            places = [
+                {
+                    "id": parts[place.part_number - 1]["id"]
+                    if place.moderated
+                    else chapters[place.chapter_number - 1]["id"],
+                    "part": parts[place.part_number - 1]["toc_title"],
+                    "moderated": place.moderated,
+                }
+                for place in entry.places
+            ]
+            names.append({"name": html[f"ix-name-{n}"], "places": places})
+            n += 1
+        letters.append({"letter": group.letter, "names": names})
     return {
         "parts": parts,
         "preface": preface,

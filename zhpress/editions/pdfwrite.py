@@ -215,10 +215,11 @@ def _on_recto(name: str) -> bool:
 
 
 def _index_pages(starts: dict[str, int], ends: dict[str, int]) -> str:
-    """The panelist index's page numbers: each place is a contribution's pages, ``12–15``."""
+    """The panelist index's page numbers: a contribution's pages, ``12–15``, or the page of
+    the opening that names a moderator."""
     rules = []
     for name, start in starts.items():
-        if name in ends and not name.startswith(RECTO):
+        if name in ends:
             end = ends[name]
             pages = f"{start}–{end}" if end > start else f"{start}"
             rules.append(f'.index a[href="#{name}"]::after {{ content: leader("·") "{pages}"; }}\n')

@@ -295,8 +295,7 @@ def _plan_parts(plan: Plan, book: Book) -> None:
         file_and_line(book.yaml_path, None),
     )
     for n, name in enumerate(index_names(book)):
-        where = file_and_line(book.chapters[book_index(book, name)].path, None)
-        add(f"ix-name-{n}", name, "kai", size, "ragged", where)
+        add(f"ix-name-{n}", name, "kai", size, "ragged", file_and_line(book.yaml_path, None))
     plan.need("sans-bold", "#ABCDEFGHIJKLMNOPQRSTUVWXYZ" + labels["index"])
     plan.need("serif", "–, ")
     if book.meta.get("publisher"):
@@ -315,23 +314,10 @@ def _key_line(path, key: str) -> int | None:
 
 
 def index_names(book: Book) -> list[str]:
-    """The panelists of a book of parts in the index's order: by the surname's reading
-    (曾 zeng, 单 shan: the project's readings, not pypinyin's first), then the given name's."""
-    from ..pinyin import name_sort_key
+    """The names in the panelist index, in its order (``manuscript.name_index``)."""
+    from ..manuscript.name_index import name_index
 
-    return sorted(book.panelists, key=name_sort_key)
-
-
-def index_letter(name: str) -> str:
-    """The Latin letter a name is filed under (its surname's reading's first)."""
-    from ..pinyin import name_readings
-
-    reading = name_readings(name)[0]
-    return reading[:1].upper() if reading[:1].isascii() and reading[:1].isalpha() else "#"
-
-
-def book_index(book: Book, name: str) -> int:
-    return next(i for i, c in enumerate(book.chapters) if c.panelist == name)
+    return [entry.name for group in name_index(book) for entry in group.entries]
 
 
 CALL_ROLE = "note-call"
