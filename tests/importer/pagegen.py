@@ -228,6 +228,35 @@ def _fragments(line: str, rng: random.Random) -> list[str]:
     return [" ".join(piece) for piece in pieces if piece]
 
 
+def _columns(lines: list[tuple[str, bool]], rng: random.Random, merges: list[str] | None) -> str:
+    """An article's (line, opens a paragraph) pairs as Tesseract reads them off the page: set
+    in two or three balanced columns (each as tall as the first, the last one shorter), a
+    blank line before every paragraph and every column, no indents. Now and then the tops of
+    two neighbouring columns come as one line (column A's first line, a space or nothing,
+    column B's first line: the layout analysis took them for one text line), and column B
+    goes on from its second line; each merged line is added to ``merges`` (None: no merges)."""
+    count = rng.choice((2, 2, 3))
+    height = max(3, -(-len(lines) // count))
+    cols = [lines[a : a + height] for a in range(0, len(lines), height)]
+    if len(cols) >= 2 and rng.random() < 0.7 and merges is not None:
+        c = rng.randrange(len(cols) - 1)
+        (a, a_start), (b, _) = cols[c][0], cols[c + 1][0]
+        joined = a.strip() + rng.choice((" ", "")) + b.strip()
+        merges.append(joined)
+        cols[c] = [(joined, a_start), *cols[c][1:]]
+        cols[c + 1] = cols[c + 1][1:]
+    out = []
+    for col in cols:
+        text = ""
+        for n, (line, starts) in enumerate(col):
+            if n:
+                text += "\n\n" if starts else "\n"
+            text += line.strip()
+        if text:
+            out.append(text)
+    return "\n\n".join(out)
+
+
 def make_page(
     seed: int,
     *,
@@ -238,13 +267,18 @@ def make_page(
     across_one_cell: bool = False,
     blank_between_every_line: bool = False,
     ocr_strips: str | None = None,
+    merged_tops: bool = False,
+    tesseract_body: bool = False,
 ) -> tuple[bytes, Expected, dict]:
     """A random page; ``min_step`` is the least width difference between adjacent articles;
     ``merge_vertical`` lets the plain styles drop the blank lines between vertical runs;
     ``furniture`` adds a dateline header, a page label and a photo caption between two
     articles; ``traditional`` sets the whole page in Traditional characters with corner quotes;
     ``across_one_cell`` puts digits or Latin letters into titles, set across one cell of the
-    vertical heading (縦中横: ``AI`` on one line).
+    vertical heading (縦中横: ``AI`` on one line); ``merged_tops`` lays the body out as
+    Tesseract reads a page (``_columns``: each article in two or three balanced columns, a
+    blank line at every paragraph start and column break, no indents) and merges the tops of
+    some neighbouring columns into one line; ``tesseract_body`` the same layout, no merges.
     """
     rng = random.Random(seed)
     k = rng.randint(2, 6)
@@ -266,6 +300,8 @@ def make_page(
     style = rng.choice(("blank", "blank", "plain-u3000", "plain-spaces"))
     if blank_between_every_line:
         style = "blank"
+    if merged_tops or tesseract_body:
+        style = "tesseract"
     sep = "\n\n" if style == "blank" else "\n"
     widths = _widths(rng, k, min_step)
 
@@ -281,10 +317,17 @@ def make_page(
     top, caption = _furniture(rng, _names(rng, 3)) if furniture else ([], [])
     caption_after = rng.randrange(k - 1) if caption else -1
     body_lines: list[str] = []
+    merges: list[str] = []
     for n_art, (art, width) in enumerate(zip(articles, widths, strict=True)):
-        for para in art.paragraphs:
-            for n, line in enumerate(set_paragraph(para, width, rng)):
-                body_lines.append(indent(n == 0) + _ocr_spaces(line, rng))
+        set_lines = [
+            (indent(n == 0) + _ocr_spaces(line, rng), n == 0)
+            for para in art.paragraphs
+            for n, line in enumerate(set_paragraph(para, width, rng))
+        ]
+        if style == "tesseract":
+            body_lines.append(_columns(set_lines, rng, merges if merged_tops else None))
+        else:
+            body_lines.extend(line for line, _ in set_lines)
         if n_art == caption_after:
             body_lines.extend(caption)
     kicker, title = tr(book.kicker or "后3万亿时代"), tr(book.title)
@@ -319,7 +362,7 @@ def make_page(
     tail = ("\n" if merged else "\n\n").join(vertical_runs) + "\n\n" + f"主持人：{moderator}"
     if strips:
         tail = "\n\n".join(strips) + "\n\n" + f"主持人：{moderator}"
-    body = sep.join(body_lines)
+    body = ("\n\n" if style == "tesseract" else sep).join(body_lines)
     headline_first = rng.random() < 0.4
     if headline_first:
         text = head_block + "\n\n" + tail + "\n\n" + body + "\n"
@@ -354,5 +397,6 @@ def make_page(
         "furniture": top + caption,
         "caption_after": caption_after,
         "strips": strips,
+        "merged_tops": merges,
     }
     return data, expected, info

@@ -143,3 +143,21 @@ def test_the_scorer_counts_a_wrong_split():
         chapter.paragraphs = ["".join(chapter.paragraphs)]
     _, misses = score(draft, truth, text)
     assert misses
+
+
+def test_merged_column_tops_on_a_real_page_are_split_and_listed():
+    """county-market-merged: the real Tesseract page with two columns' tops merged as
+    Tesseract does it (郑文涛's first and second column with a space, 罗佳慧's without):
+    every item imports exactly (the test above) and each merge is on the review list with
+    its line; the space between the halves is accounted for."""
+    page = "county-market-merged"
+    text = (GOLDEN / f"{page}.ocr.txt").read_text(encoding="utf-8")
+    draft = _import(text, f"{page}.ocr.txt")
+    rows = [r for r in draft.review if "tops of two columns" in r]
+    lines = text.splitlines()
+    want = [n for n, line in enumerate(lines, start=1) if line.startswith(("农产品", "走进许多"))]
+    assert [r.split(":")[1] for r in rows] == [str(n) for n in want], rows
+    assert (
+        draft.account.dropped["space between two columns' tops OCR merged (rule merged-columns)"]
+        == 1
+    )

@@ -21,6 +21,7 @@ DROP_LABELS = {
     "ocr-spaces": "OCR spaces between Chinese characters (rule ocr-spaces)",
     "headline-separator": "space between overline and headline",
     "edge-space": "spaces at the edge of an item",
+    "merged-columns": "space between two columns' tops OCR merged (rule merged-columns)",
 }
 
 

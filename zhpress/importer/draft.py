@@ -24,7 +24,7 @@ import yaml
 
 from ..cjk import NO_LINE_START, is_han
 from ..errors import EXIT_OK, BookError, SourceError
-from . import accounting, furniture, variant
+from . import accounting, columns, furniture, variant
 from .articles import (
     Article,
     Evidence,
@@ -431,9 +431,19 @@ def build_draft(decoded: Decoded, path: Path) -> Draft:
     lines = split_lines(text)
     furnished = furniture.find(lines)
     aside = {id(line) for piece in furnished for line in piece.lines}
-    page = segment_lines([line for line in lines if id(line) not in aside])
+    kept, repairs = columns.split_merged_tops([line for line in lines if id(line) not in aside])
+    page = segment_lines(kept)
     b = _Builder(variant.quote_style(text))
     review = []
+    for fix in repairs:
+        gap = range(fix.first.text_start + len(fix.first.text), fix.second.text_start)
+        b.log.extend(Change("merged-columns", o, text[o], "") for o in gap)
+        review.append(
+            f"{path}:{fix.line.no}: the OCR read the tops of two columns as one line; split "
+            f"into '{fix.first.text}' and '{fix.second.text}', the second moved before line "
+            f"{fix.before.no} ('{fix.before.text[:8]}…'), the column it continues"
+            + ("" if fix.sure else " — not sure where it goes: check both halves")
+        )
     for piece in furnished:
         for line in piece.lines:
             b.log.extend(
