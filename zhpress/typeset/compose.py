@@ -220,11 +220,12 @@ def _prefix(flags: Sequence[bool]) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _open_long_runs(p: Paragraph, measure: float) -> Paragraph:
+def _open_long_runs(p: Paragraph, measure: float, force: frozenset[int] = frozenset()) -> Paragraph:
     """``p`` with breaks and justifiable gaps inside every Western run wider than
     ``measure``: kept whole, such a run (a URL, a long identifier) would stick out of the
     measure, or leave the line before it with a few ideographs spread over the whole width.
-    A run that fits a line of its own is left whole and goes to the next line instead."""
+    A run that fits a line of its own is left whole and goes to the next line instead,
+    unless it starts at an index in ``force`` (see ``compose``)."""
     n = len(p.glyphs)
     breakable, justifiable = list(p.breakable), list(p.justifiable)
     last_resort = [False] * n
@@ -235,7 +236,7 @@ def _open_long_runs(p: Paragraph, measure: float) -> Paragraph:
         if p.glyphs[a].western:
             while b < n and p.glyphs[b].western and not p.breakable[b]:
                 b += 1
-        if b - a > 1 and _natural(p, a, b) > measure + EPS:
+        if b - a > 1 and (_natural(p, a, b) > measure + EPS or a in force):
             opened = True
             for i in range(a + 1, b):
                 before, after = p.glyphs[i - 1].text, p.glyphs[i].text
@@ -346,13 +347,21 @@ def compose(
     if n == 0:
         return []
     p = _open_long_runs(p, measure)
-    bounds: list[tuple[int, int]] = []
-    start = 0
-    while start < n:
-        avail = measure - (indent if not bounds else 0.0)
-        end = _choose_end(p, start, avail, justify)
-        bounds.append((start, end))
-        start = end
+    bounds = _break_lines(p, measure, indent, justify)
+    if justify:
+        # A Western run that fits a line of its own went there whole; when the line before
+        # it then has no gap to justify (``[[Z쩡`` before ``](https://…)``), it would stay
+        # short of the measure: open that run too, as a run wider than a line is opened.
+        stranded = frozenset(
+            run
+            for k, (s, e) in enumerate(bounds[:-1])
+            if _gaps(p, s, e) == 0
+            and _natural(p, s, e) < measure - (indent if k == 0 else 0.0) - EPS
+            and (run := _western_run_in_unit(p, e)) is not None
+        )
+        if stranded:
+            p = _open_long_runs(p, measure, stranded)
+            bounds = _break_lines(p, measure, indent, justify)
     if justify and len(bounds) >= 2:
         bounds = _avoid_lone_last_char(p, bounds, measure, indent)
     lines = []
@@ -361,6 +370,31 @@ def compose(
         final = k == len(bounds) - 1
         lines.append(_make_line(p, s, e, measure - ind, ind, final, justify))
     return lines
+
+
+def _western_run_in_unit(p: Paragraph, start: int) -> int | None:
+    """Where a Western run begins in the unbreakable unit that starts at ``start`` (the
+    unit itself may open with a letter of another script: ``쩡](https://…``)."""
+    for j in range(start, len(p.glyphs)):
+        if j > start and p.breakable[j]:
+            return None
+        if p.glyphs[j].western:
+            return j
+    return None
+
+
+def _break_lines(
+    p: Paragraph, measure: float, indent: float, justify: bool
+) -> list[tuple[int, int]]:
+    n = len(p.glyphs)
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while start < n:
+        avail = measure - (indent if not bounds else 0.0)
+        end = _choose_end(p, start, avail, justify)
+        bounds.append((start, end))
+        start = end
+    return bounds
 
 
 def _avoid_lone_last_char(
