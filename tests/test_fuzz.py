@@ -28,7 +28,9 @@ from zhpress.checks import text_reaches_editions
 from zhpress.errors import BookError, FontError
 from zhpress.manuscript.load import load_book
 from zhpress.typeset import compose
-from zhpress.typeset.fonts import _NO_GLYPH, Shaper, cmap_of, resolve_faces, subset_file
+from zhpress.typeset.faces import cmap_of, resolve_faces
+from zhpress.typeset.shaper import Shaper
+from zhpress.typeset.subset import _NO_GLYPH, subset_file
 
 pytestmark = pytest.mark.fuzz
 

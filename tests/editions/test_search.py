@@ -299,7 +299,8 @@ def test_the_subset_has_wide_forms_chosen_by_ss19_and_ss20():
     import uharfbuzz as hb
     from fontTools.ttLib import TTFont
 
-    from zhpress.typeset.fonts import resolve_faces, subset_face
+    from zhpress.typeset.faces import resolve_faces
+    from zhpress.typeset.subset import subset_face
 
     for role in ("serif", "kai"):
         face = resolve_faces(roles=(role,))[role]

@@ -9,8 +9,10 @@ import pytest
 
 from zhpress import cjk
 from zhpress.typeset.compose import Paragraph, balance, compose, prepare
-from zhpress.typeset.fonts import Shaper, resolve_faces, subset_file
+from zhpress.typeset.faces import resolve_faces
 from zhpress.typeset.html_lines import _pt, lines_html
+from zhpress.typeset.shaper import Shaper
+from zhpress.typeset.subset import subset_file
 
 SIZE = 10.0  # 1 em = 10 pt keeps the arithmetic readable
 EM = SIZE

@@ -19,8 +19,10 @@ from zhpress.checks.pdfmeasure import measure_edition
 from zhpress.editions.paths import edition_paths
 from zhpress.manuscript.load import load_book
 from zhpress.typeset.compose import prepare
-from zhpress.typeset.fonts import Shaper, off_centre_marks, resolve_faces, subset_file
+from zhpress.typeset.faces import resolve_faces
 from zhpress.typeset.geometry import geometry_of
+from zhpress.typeset.shaper import Shaper
+from zhpress.typeset.subset import off_centre_marks, subset_file
 
 HANT = ROOT / "tests" / "fixtures" / "hant"
 EM = 10.0

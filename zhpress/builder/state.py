@@ -50,7 +50,7 @@ def _hash_files(digest: Any, files: Iterable[Path], base: Path) -> None:
 
 
 def _font_identity(digest: Any) -> None:
-    from ..typeset.fonts import DEFAULT_FACES
+    from ..typeset.faces import DEFAULT_FACES
 
     for spec in DEFAULT_FACES:
         for name in spec.fallback_paths:

@@ -500,7 +500,7 @@ def write_plain(book, path: Path) -> None:
     from weasyprint import HTML
 
     from ..manuscript.markdown import visible_text
-    from ..typeset.fonts import resolve_faces
+    from ..typeset.faces import resolve_faces
     from ..typeset.geometry import geometry_of
 
     g = geometry_of(book)

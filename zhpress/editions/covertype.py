@@ -106,7 +106,8 @@ def collection_rows(book: Any) -> list[dict[str, Any]]:
 
 
 def _subsets(book: Any, text: str) -> list[dict[str, str]]:
-    from ..typeset.fonts import resolve_faces, subset_file
+    from ..typeset.faces import resolve_faces
+    from ..typeset.subset import subset_file
 
     faces = resolve_faces(book.meta.get("fonts"), book.root, book.yaml_path, variant=book.variant)
     chars = "".join(sorted(set(text) - set(" \n\t")))

@@ -27,9 +27,7 @@ from lxml import etree
 
 from ..cjk import in_script
 from ..manuscript.model import Book
-from ..typeset.fonts import (
-    resolve_faces,
-)
+from ..typeset.faces import resolve_faces
 from ..typeset.geometry import geometry_of
 from . import pagemap
 from .epub_documents import (

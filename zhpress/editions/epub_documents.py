@@ -23,9 +23,7 @@ from ..cjk import in_script, is_wide
 from ..errors import BookError
 from ..manuscript.markdown import block_html, markdown_inline, note_mark, visible_text
 from ..manuscript.model import Block, Book, Chapter, Part
-from ..typeset.fonts import (
-    Face,
-)
+from ..typeset.faces import Face
 from .epub_fonts import family_of
 from .epub_pages import PageMarks
 from .pagemap import COLOPHON, CONTENTS, OPENING

@@ -12,9 +12,9 @@ from typing import Any
 from lxml import etree
 
 from ..errors import FontError
-from ..typeset.fonts import (
+from ..typeset.faces import Face
+from ..typeset.subset import (
     _NO_GLYPH,
-    Face,
     missing_characters,
     narrow_marks,
     off_centre_marks,

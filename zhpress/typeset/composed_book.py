@@ -16,7 +16,6 @@ from markupsafe import Markup
 from .. import cjk
 from ..manuscript.model import Book
 from . import compose, widegap
-from .fonts import CENTRED_MARKS, Shaper, missing_characters, subset_file
 from .html_lines import lines_html
 from .plan import (
     CALL_ROLE,
@@ -29,6 +28,8 @@ from .plan import (
     plan_book,
     role_chars,
 )
+from .shaper import Shaper
+from .subset import CENTRED_MARKS, missing_characters, subset_file
 
 # Chinese quotation marks take a full em (GB/T 15834). LXGW WenKai has only proportional
 # ones, which crowd the text; such a face borrows the marks of the serif of the same weight,

@@ -17,8 +17,9 @@ from ..manuscript.markdown import block_runs, note_mark, runs_from_markdown
 from ..manuscript.model import Block, Book, Chapter
 from ..manuscript.references import check_references
 from ..manuscript.where import file_and_line, front_matter_line, yaml_line
-from .fonts import CENTRED_MARKS, Face, missing_characters, resolve_faces
+from .faces import Face, resolve_faces
 from .geometry import INDENT_EM, Geometry, geometry_of
+from .subset import CENTRED_MARKS, missing_characters
 
 
 @dataclass

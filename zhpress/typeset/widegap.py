@@ -80,7 +80,7 @@ def add_wide_glyphs(data: bytes, right: str, left: str) -> bytes:
 
     New glyphs go at the end, so every existing glyph keeps its position (and in a CID-keyed
     CFF, CID *i* stays glyph *i*: the new ones are named for their positions). The result is
-    cached with the subset: bump ``fonts.SUBSET_VERSION`` when this changes what it writes."""
+    cached with the subset: bump ``subset.SUBSET_VERSION`` when this changes what it writes."""
     if not right and not left:
         return data
     from fontTools.ttLib import TTFont

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from zhpress.errors import FontError
-from zhpress.typeset.fonts import DEFAULT_FACES, _face_names, resolve_faces
+from zhpress.typeset.faces import DEFAULT_FACES, _face_names, resolve_faces
 
 
 def test_every_default_face_resolves_to_a_file_whose_names_match():

@@ -6,7 +6,8 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from zhpress.errors import FontError
-from zhpress.typeset.fonts import narrow_marks, resolve_faces, subset_face
+from zhpress.typeset.faces import resolve_faces
+from zhpress.typeset.subset import narrow_marks, subset_face
 
 TEXT = "新型工业化“六新”，3万亿。"
 
