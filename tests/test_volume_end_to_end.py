@@ -127,3 +127,19 @@ def test_outline_and_navigation_have_a_level_per_page(volume):
         # A contribution's line reads "徐雨森：夯实制造业……": its panelist, then its title.
         expected = [f"{c.panelist}：{c.title}" for c in part.chapters]
         assert below == [re.sub(r"\s+", "", e) for e in expected]
+
+
+def test_the_full_check_passes_on_the_volume_in_every_engine(volume):
+    """``check``: four PDF engines draw both PDFs alike, epubcheck has nothing to say, the
+    EPUB's page list matches the reader PDF."""
+    work = volume["book"].parent
+    checked = _run("check", "--book", "book", "--out", "dist", cwd=work)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    rows = {
+        tuple(line.split()[:3]) for line in checked.stdout.splitlines() if len(line.split()) > 2
+    }
+    for edition in ("reader", "press"):
+        assert (edition, "engines", "ok") in rows
+        assert (edition, "cid-fonts", "ok") in rows
+    assert ("epub", "page-list", "ok") in rows
+    assert ("epub", "epubcheck", "ok") in rows
