@@ -70,10 +70,10 @@ words = st.text(st.deferred(lambda: st.sampled_from(plain())), min_size=1, max_s
 marked = st.builds(
     lambda base, marks: base + "".join(marks),
     st.sampled_from("aeiouAE中"),
-    # One mark a base: with two (E, U+3099, U+0301 in a byline, found by the command-line
-    # property below) the PDFs' text layer reorders them against the manuscript and the text
-    # check fails (exit 1), a text-layer bug outside issue 13.
-    st.lists(st.deferred(lambda: st.sampled_from(combining())), max_size=1),
+    # Stacked marks, in any order: the text layer gives them in canonical order and may read
+    # a letter typed whole as its decomposition (the checks compare canonically equivalent
+    # texts as the same); typed out of order they were read twice (mark_order).
+    st.lists(st.deferred(lambda: st.sampled_from(combining())), max_size=3),
 )
 mixed = st.one_of(words, st.text(st.sampled_from(HAN + "ABCxyz 0123，。、“”"), min_size=1,
                                  max_size=30), marked)  # fmt: skip
@@ -151,6 +151,8 @@ BREAKS = {
     "image-outside": "an image outside the book",
     "duplicate": "a key given twice (strict YAML)",
     "number": "a bare number where text belongs (strict YAML)",
+    "alias-bomb": "aliases of aliases ('billion laughs') in book.yaml",
+    "deep-yaml": "lists nested thousands deep in front matter",
 }
 
 
@@ -200,6 +202,15 @@ def manuscripts(draw: st.DrawFn, bodies: st.SearchStrategy[str] = body) -> Manus
         del files[first]
     elif kind in ("duplicate", "number"):
         files["book.yaml"] = _book_yaml(fields, list(chapters), kind)
+    elif kind == "alias-bomb":
+        levels = draw(st.integers(7, 12))
+        laughs = ['l0: &l0 ["哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈"]']
+        laughs += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, levels)]
+        files["book.yaml"] = "\n".join(laughs) + f"\nseries: *l{levels - 1}\n" + files["book.yaml"]
+    elif kind == "deep-yaml":
+        depth = draw(st.integers(limits.YAML_DEPTH + 1, 20_000))
+        head, rest = files[first].split("\n", 1)
+        files[first] = f"{head}\nextra: {'[' * depth}{']' * depth}\n{rest}"
     elif kind == "image-outside":
         files[first] += "\n![图](../outside.png)\n"
     return Manuscript(files, False, kind)
@@ -343,12 +354,11 @@ def test_found_by_the_fuzzer_latin_with_marks_among_chinese_is_searchable(tmp_pa
     assert code == 0
 
 
-@pytest.mark.xfail(
-    reason="found by the command-line property (issue 13), not fixed here: a lede of one "
-    "digit fails the 'lines' check ('starts 12.16 em in'), so a valid manuscript exits 1",
-    strict=False,
-)
 def test_found_by_the_fuzzer_a_one_digit_lede_passes_the_line_check(tmp_path):
+    """Found by the command-line property: a lede of one digit failed the 'lines' check
+    ('starts 12.16 em in', exit 1). The check had found the lede's '0' in the title '0中' on
+    the opening page and measured the title's centred line; a unit is no longer found inside
+    the headline's text (``text_reaches_editions.find_units``)."""
     from zhpress.cli import main
 
     root = tmp_path / "book"
@@ -357,6 +367,68 @@ def test_found_by_the_fuzzer_a_one_digit_lede_passes_the_line_check(tmp_path):
     (root / "book.yaml").write_text(
         "title: 0中\nlede: '0'\nchapters:\n  - 00-c.md\n", encoding="utf-8"
     )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        code = main(["build", "--book", str(root), "--out", str(tmp_path / "dist"),
+                     "--only", "reader", "--jobs", "1"])  # fmt: skip
+    assert code == 0
+
+
+def test_found_by_the_fuzzer_stacked_marks_out_of_canonical_order_reach_every_edition(tmp_path):
+    """Found by the command-line property: E, U+0301, U+3099 (out of canonical order) in a
+    byline read E, U+0301, U+3099, U+3099 in the reader PDF's kai face (WeasyPrint wrote the
+    merged cluster's text for one glyph), and an 'é' typed whole read e + U+0301 once the pair
+    had been drawn: the text, search and page-list checks failed (exit 1)."""
+    from zhpress.cli import main
+
+    root = tmp_path / "book"
+    root.mkdir()
+    stacked = "E\u0301\u3099"
+    body = f"甲{stacked}乙。戊e\u0301己。庚\u00e9辛。壬a\u0300\u309a\u0301癸。子か\u0301\u3099丑。"
+    (root / "01-a.md").write_text(_chapter(f"王{stacked}中", "题", body), encoding="utf-8")
+    (root / "book.yaml").write_text("title: 书\nchapters:\n  - 01-a.md\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        code = main(["build", "--book", str(root), "--out", str(tmp_path / "dist"),
+                     "--jobs", "1"])  # fmt: skip
+    assert code == 0
+
+
+def test_found_by_the_fuzzer_tiny_chapters_are_not_found_in_the_list_of_guests(tmp_path):
+    """Found by the command-line property (make fuzz): two chapters '0中' by '0中' reading '0'
+    were "found" in the opening page's list of guests ('本期嘉宾0中0中…'), so the text check
+    saw the contents 'before' the second chapter and the line check measured the guests
+    (exit 1). Chapters that follow each other are looked for together."""
+    from zhpress.cli import main
+
+    root = tmp_path / "book"
+    root.mkdir()
+    for name in ("00-c.md", "01-c.md"):
+        (root / name).write_text(_chapter("0中", "0中", "0"), encoding="utf-8")
+    (root / "book.yaml").write_text(
+        "title: 0中\nchapters:\n  - 00-c.md\n  - 01-c.md\n", encoding="utf-8"
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        code = main(["build", "--book", str(root), "--out", str(tmp_path / "dist"),
+                     "--jobs", "1"])  # fmt: skip
+    assert code == 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="found by make fuzz, not fixed here (a composer change): nested links leave '[[Z쩡' "
+    "alone on a line before a Western run that fits a line of its own ('](https://…)…'); the "
+    "line has no justifiable gap and stays 24.76 em short of the measure (exit 1)",
+)
+def test_found_by_the_fuzzer_a_line_before_a_long_western_run_reaches_the_measure(tmp_path):
+    from zhpress.cli import main
+
+    root = tmp_path / "book"
+    root.mkdir()
+    text = "[[[Z쩡](https://example.org/2)](https://example.org/27)](https://example.org/53)"
+    (root / "00-c.md").write_text(_chapter("0中", "0中", text), encoding="utf-8")
+    (root / "book.yaml").write_text("title: 0中\nchapters:\n  - 00-c.md\n", encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
         code = main(["build", "--book", str(root), "--out", str(tmp_path / "dist"),

@@ -120,24 +120,36 @@ def is_ideograph(ch: str) -> bool:
     return 0x3040 <= cp <= 0x30FF or 0xAC00 <= cp <= 0xD7AF or 0x31F0 <= cp <= 0x31FF
 
 
+_RUN_CHAR: dict[str, bool] = {}
+"""``is_western_run_char`` by character: asked for every character of the book, several times
+over (the EPUB's spacing, the search check), and a book has a few thousand distinct ones."""
+
+
 def is_western_run_char(ch: str) -> bool:
     """Part of a Western word or number (letters, digits, and the signs set with them: % + - .)."""
-    return not ch.isspace() and not is_wide(ch) and ch.isprintable()
+    known = _RUN_CHAR.get(ch)
+    if known is None:
+        known = _RUN_CHAR[ch] = not ch.isspace() and not is_wide(ch) and ch.isprintable()
+    return known
 
 
 def western_runs(text: str) -> list[tuple[int, int]]:
     """[start, end) of every maximal run of Western characters in ``text``."""
     runs = []
-    i = 0
-    while i < len(text):
-        if is_western_run_char(text[i]):
-            j = i
-            while j < len(text) and is_western_run_char(text[j]):
-                j += 1
-            runs.append((i, j))
-            i = j
-        else:
-            i += 1
+    start = -1
+    known = _RUN_CHAR.get
+    for i, ch in enumerate(text):
+        western = known(ch)
+        if western is None:
+            western = is_western_run_char(ch)
+        if western:
+            if start < 0:
+                start = i
+        elif start >= 0:
+            runs.append((start, i))
+            start = -1
+    if start >= 0:
+        runs.append((start, len(text)))
     return runs
 
 

@@ -67,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="write editions in N processes at once (default: one per core; 1: one by one)",
     )
+    build.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="if another build is writing into the output folder, stop at once (exit 2, "
+        "naming it) instead of waiting for it",
+    )
 
     imp = sub.add_parser("import", help="turn OCR'd pages (text files) into a manuscript folder")
     imp.add_argument(
@@ -153,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
                 run_checks=not args.no_check,
                 force=args.force,
                 jobs=args.jobs,
+                wait=not args.no_wait,
             )
         if args.command == "import":
             from .importer.volume import import_pages

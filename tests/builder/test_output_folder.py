@@ -117,11 +117,66 @@ def test_a_second_build_into_the_same_folder_waits_with_a_message(tmp_path):
         )
         line = proc.stderr.readline()
         assert line.startswith(f"waiting: another build is writing into {out}"), line
+        assert f": process {os.getpid()} (since " in line  # the holder, named
         time.sleep(0.3)
         assert proc.poll() is None and not _files(out)  # still waiting, nothing written
     rest = proc.communicate(timeout=120)[1]
     assert proc.returncode == 0, rest
     assert len(_files(out)) == 1
+
+
+HOLD = """
+import sys
+from pathlib import Path
+from zhpress.builder.output_folder import build_lock
+with build_lock(Path(sys.argv[1]), Path(sys.argv[2])):
+    print("holding", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_with_no_wait_a_second_build_is_refused_naming_the_holder(tmp_path):
+    """Two processes: one holds the folder (as a build does, from its first write to its
+    last rename), the other is a real build with --no-wait: exit 2 at once, naming the
+    holder's process and book, nothing written. Once the holder lets go, its note is gone
+    and the same command builds."""
+    book = write_book(tmp_path / "book")
+    out = tmp_path / "dist"
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(out), str(book)],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "holding\n"
+        command = [sys.executable, str(ROOT / "build.py"), "--book", str(book), "--out", str(out)]
+        started = time.monotonic()
+        refused = subprocess.run(
+            [*command, "--only", "epub", "--no-wait"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert refused.returncode == 2, refused.stderr
+        assert time.monotonic() - started < 30  # refused, not waited
+        assert refused.stderr.startswith(f"error: {out}: another build is writing into this")
+        assert f"process {holder.pid} building {book.resolve()} (since " in refused.stderr
+        assert "Traceback" not in refused.stderr and not _files(out)
+    finally:
+        holder.communicate("\n", timeout=30)
+    assert holder.returncode == 0
+    assert not (out / output_folder.HOLDER_FILE).exists()
+    built = subprocess.run(
+        [*command, "--only", "epub", "--no-wait"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert built.returncode == 0, built.stderr
+    assert len(_files(out)) == 1 and not (out / output_folder.HOLDER_FILE).exists()
 
 
 def test_two_books_forced_into_one_folder_at_once_check_only_their_own_files(tmp_path):

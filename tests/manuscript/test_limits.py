@@ -123,3 +123,19 @@ def test_the_reference_check_is_linear_on_hostile_blocks(tmp_path):
     started = time.perf_counter()
     check_references(loaded)
     assert time.perf_counter() - started < 1
+
+
+def test_stacked_marks_are_read_in_canonical_order_and_nothing_else_changes(tmp_path):
+    import unicodedata
+
+    from tests.conftest import write_book
+    from zhpress.manuscript.load import load_book
+    from zhpress.manuscript.mark_order import canonical_mark_order
+
+    typed = "E\u0301\u3099 a\u0301\u0300\u309a \u00e9 中文"
+    ordered = canonical_mark_order(typed)
+    assert ordered == "E\u3099\u0301 a\u309a\u0301\u0300 \u00e9 中文"  # stable within a class
+    assert unicodedata.normalize("NFD", ordered) == unicodedata.normalize("NFD", typed)
+    chapter = f"---\npanelist: 王{typed}\ntitle: 题\n---\n\n{typed}\n"
+    book = load_book(write_book(tmp_path / "book", {"01-a.md": chapter}, None))
+    assert book.chapters[0].panelist == f"王{ordered}"

@@ -101,3 +101,94 @@ def test_the_language_reaches_the_book_in_canonical_form(tmp_path):
     yaml_text = "title: 测试书名\nlanguage: zh-hant-hk\nchapters:\n  - 01-a.md\n"
     book = load_book(write_book(tmp_path / "book", {"01-a.md": GOOD}, yaml_text))
     assert (book.language, book.variant) == ("zh-Hant-HK", "HK")
+
+
+def _laughs(levels: int) -> str:
+    """The "billion laughs" document: each line an anchor of nine aliases of the line above,
+    so ``levels`` lines expand to 9**levels values."""
+    lines = ['l0: &l0 ["哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈"]']
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def _cpu_bounded(function, seconds: float):
+    """Run ``function`` and fail if it takes more than ``seconds`` of CPU: a bomb must be
+    refused while the file is read, not after its values have been walked."""
+    import time
+
+    started = time.process_time()
+    try:
+        return function()
+    finally:
+        assert time.process_time() - started < seconds
+
+
+def test_an_alias_bomb_in_book_yaml_is_refused_at_once_with_its_line(tmp_path):
+    yaml_text = "title: 书\n" + _laughs(10) + "publisher: *l9\nchapters:\n  - 01-a.md\n"
+    root = write_book(tmp_path / "book", {"01-a.md": GOOD}, yaml_text)
+    with pytest.raises(BookError) as caught:
+        _cpu_bounded(lambda: load_book(root), 2.0)
+    error = caught.value
+    assert error.exit_code == 2 and error.path == root / "book.yaml"
+    assert "expand the file by more than 1,000,000 characters and values" in error.message
+    # The line whose aliases crossed the limit: l5, nine aliases of l4's 125,479 (line 7).
+    assert error.line == 7 and "*l4" in error.message, error
+
+
+def test_an_alias_bomb_in_front_matter_names_the_chapter_and_its_line(tmp_path):
+    chapter = "---\npanelist: 王\ntitle: 题\n" + _laughs(9) + "---\n\n正文。\n"
+    root = write_book(tmp_path / "book", {"01-a.md": chapter}, None)
+    with pytest.raises(BookError) as caught:
+        _cpu_bounded(lambda: load_book(root), 2.0)
+    assert caught.value.path == root / "01-a.md"
+    assert caught.value.line == 9, caught.value  # the file's line (l5), after the '---' line
+
+
+def test_aliases_that_repeat_a_value_a_few_times_are_fine(tmp_path):
+    yaml_text = "title: &t 书名\nkicker: *t\nfonts: &f {serif: a.ttf}\nchapters:\n  - 01-a.md\n"
+    data, _ = load_yaml(yaml_text + "press: {fonts: *f}\n", tmp_path / "book.yaml")
+    assert data["kicker"] == "书名" and data["press"]["fonts"] == {"serif": "a.ttf"}
+    # Everything a small, alias-free book.yaml of the largest size says is still read.
+    big = "title: 书\npublisher: " + "长" * 200_000 + "\n"
+    assert len(load_yaml(big, tmp_path / "book.yaml")[0]["publisher"]) == 200_000
+
+
+def test_a_value_that_contains_itself_is_refused(tmp_path):
+    with pytest.raises(BookError) as caught:
+        load_yaml("title: 书\npublisher: &a [甲, *a]\n", tmp_path / "book.yaml")
+    assert caught.value.line == 2 and "*a is inside the value it names" in str(caught.value)
+
+
+@pytest.mark.parametrize("style", ["flow", "block"])
+def test_nesting_thousands_deep_is_refused_with_the_line_not_a_recursion_error(tmp_path, style):
+    from zhpress.manuscript.limits import YAML_DEPTH
+
+    if style == "flow":
+        text = "title: 书\npublisher: " + "[" * 50_000 + "]" * 50_000 + "\n"
+        line = 2
+    else:  # one mapping a line, each indented one more
+        text = "title: 书\n" + "".join(f"{' ' * i}k{i}:\n" for i in range(600)) + " " * 600 + "v\n"
+        line = 2 + YAML_DEPTH
+    with pytest.raises(BookError) as caught:
+        _cpu_bounded(lambda: load_yaml(text, tmp_path / "book.yaml"), 2.0)
+    assert f"nested more than {YAML_DEPTH} deep" in caught.value.message
+    assert caught.value.line == line, caught.value
+
+
+def test_aliases_cannot_nest_a_value_deeper_than_the_limit(tmp_path):
+    """Each line is 12 deep in the file, but holds the line above: 35 deep once expanded."""
+    text = "a: &a " + "[" * 12 + "1" + "]" * 12 + "\n"
+    text += "b: &b " + "[" * 11 + "*a" + "]" * 11 + "\n"
+    text += "c: " + "[" * 11 + "*b" + "]" * 11 + "\n"
+    with pytest.raises(BookError) as caught:
+        load_yaml(text, tmp_path / "book.yaml")
+    assert caught.value.line == 3 and "nested more than" in caught.value.message
+
+
+def test_the_command_line_refuses_a_bomb_with_exit_2(tmp_path):
+    yaml_text = "title: 书\n" + _laughs(10) + "publisher: *l9\nchapters:\n  - 01-a.md\n"
+    root = write_book(tmp_path / "book", {"01-a.md": GOOD}, yaml_text)
+    result = run("--book", str(root), "--out", str(tmp_path / "dist"), "--only", "epub")
+    assert result.returncode == 2, result.stderr
+    assert f"error: {root / 'book.yaml'}:7: the aliases" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "dist").exists()

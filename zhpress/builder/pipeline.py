@@ -36,8 +36,12 @@ def build(
     force: bool = False,
     jobs: int | None = None,
     progress: Progress | None = None,
+    wait: bool = True,
 ) -> int:
     """Build the wanted editions; an edition whose inputs have not changed is left as it is.
+
+    Another build writing into ``out`` is waited for, or if not ``wait`` the build is refused
+    (``output_folder.FolderBusy``, exit 2) before anything is written.
 
     With more than one job, the editions are written at the same time by forked processes:
     the book is loaded, WeasyPrint imported and the lines composed once, before the fork, so
@@ -51,7 +55,7 @@ def build(
     for warning in book.warnings:
         log(f"warning: {warning}")
     try:
-        with output_folder.build_lock(out):
+        with output_folder.build_lock(out, book_dir, wait=wait):
             output_folder.check_claim(out, book_dir, force=force)
             built, wanted = _build_into(book, out, only, run_checks, force, jobs, report)
             output_folder.claim(out, book_dir)
@@ -96,17 +100,22 @@ def _build_into(
     def verify(temps: dict[str, Path]) -> None:
         """Before the new set replaces anything: the EPUB written again if the reader's pages
         moved (it took the page map of the last layout), then the fast checks on this
-        build's own files."""
-        if "epub" in temps and "reader" in temps and _page_list_moved(book, temps):
+        build's own files. The PDFs are read once for both (a 1 MB chapter's reader PDF
+        took seconds to read again)."""
+        from ..checks.outputs import Outputs
+
+        outputs = Outputs(book, temps)
+        if "epub" in temps and "reader" in temps and _page_list_moved(outputs):
             from ..editions.epub import write_epub
 
             log("the reader's pages moved: writing the EPUB again with their page list")
             write_epub(book, temps["epub"], lambda name: report.stage("epub", name))
+            outputs.forget("epub")
             prints["epub"] = _fingerprint(book.root, "epub", inputs)
         if run_checks:
             from ..checks.run import fast_checks
 
-            fast_checks(book, temps)
+            fast_checks(book, temps, outputs)
 
     # Nothing to write, nothing to check or compose: the references and glyphs of an unchanged
     # book were checked when its editions were written.
@@ -129,10 +138,6 @@ def _build_into(
     return len(todo), wanted
 
 
-def noop() -> None:
-    """Nothing to check before writing again what was checked a moment ago."""
-
-
 def _fingerprint(root: Path, edition: str, inputs: str) -> str:
     """What an edition was built from. The EPUB's includes the reader's page map
     (``editions.pagemap``): a reader layout that moved a page makes the EPUB out of date."""
@@ -145,13 +150,12 @@ def _fingerprint(root: Path, edition: str, inputs: str) -> str:
     return state.fingerprint(root, edition, inputs)
 
 
-def _page_list_moved(book, todo: dict[str, Path]) -> bool:
+def _page_list_moved(outputs) -> bool:
     """Whether the EPUB's page list differs from the reader PDF just written beside it."""
-    from ..checks.outputs import Outputs
     from ..checks.page_list import differences
 
     try:
-        return bool(differences(Outputs(book, todo)))
+        return bool(differences(outputs))
     except Exception:
         return False
 

@@ -9,6 +9,7 @@ character-by-character measure of ``pdfmeasure``.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 
 from .. import cjk
@@ -192,7 +193,7 @@ def _wider_than(
 def _space_positions(spaced: str) -> set[int]:
     """Offsets (in the squeezed text) where the manuscript has whitespace: a line may break."""
     found, count = set(), 0
-    for ch in spaced:
+    for ch in unicodedata.normalize("NFD", spaced):  # counted as ``squeeze`` counts
         if ch.isspace():
             found.add(count)
         else:

@@ -43,6 +43,10 @@ class Outputs:
         self.paths = paths
         self._done: dict[tuple[str, str], Any] = {}
 
+    def forget(self, edition: str) -> None:
+        """Drop what was read of ``edition`` (written again since): it is read afresh."""
+        self._done = {key: value for key, value in self._done.items() if key[0] != edition}
+
     def has(self, edition: str) -> bool:
         path = self.paths.get(edition)
         return path is not None and path.is_file()

@@ -27,7 +27,7 @@ COMPARED = 8
 class Marker:
     document: str
     page: str
-    following: str  # the squeezed text after the marker, to the end of the book
+    following: str  # the squeezed text after the marker, as far as a page start is compared
 
 
 def epub_markers(docs: dict[str, Any]) -> tuple[list[tuple[str, str]], dict[str, Marker]]:
@@ -35,15 +35,22 @@ def epub_markers(docs: dict[str, Any]) -> tuple[list[tuple[str, str]], dict[str,
     listed: list[tuple[str, str]] = []
     found: list[tuple[str, str, str, int]] = []  # document, id, label, stream position
     stream: list[str] = []
+    length = 0  # of the stream so far: summing it at every marker was quadratic
+
+    def add(text: str | None) -> None:
+        nonlocal length
+        if text:
+            squeezed = squeeze(text)
+            stream.append(squeezed)
+            length += len(squeezed)
 
     def walk(name: str, element: Any) -> None:
         if "pagebreak" in (element.get(EPUB_TYPE) or "").split():
-            at = sum(len(s) for s in stream)
-            found.append((name, element.get("id"), element.get("aria-label") or "", at))
-        stream.append(squeeze(element.text or ""))
+            found.append((name, element.get("id"), element.get("aria-label") or "", length))
+        add(element.text)
         for child in element:
             walk(name, child)
-            stream.append(squeeze(child.tail or ""))
+            add(child.tail)
 
     for name, root in docs.items():
         body = root.find("{*}body")
@@ -58,21 +65,33 @@ def epub_markers(docs: dict[str, Any]) -> tuple[list[tuple[str, str]], dict[str,
                 ]
         walk(name, body)
     joined = "".join(stream)
-    markers = {f"{doc}#{uid}": Marker(doc, label, joined[at:]) for doc, uid, label, at in found}
+    # What follows a marker, as far as a page's start is compared (``_same_start`` reads no
+    # further): the whole rest of the book for each of a thousand markers took gigabytes.
+    markers = {
+        f"{doc}#{uid}": Marker(doc, label, joined[at : at + COMPARED])
+        for doc, uid, label, at in found
+    }
     return listed, markers
 
 
 def pdf_page_starts(out: Outputs) -> list[str]:
     """Each numbered page's text inside the text block (running heads and folios left out),
-    by folio: a cover (``cover: true``) is an unnumbered page before page 1."""
+    by folio: a cover (``cover: true``) is an unnumbered page before page 1. Read once per
+    build: the build asks before its checks do."""
+    return out._once(("reader", "page starts"), lambda: _pdf_page_starts(out))
+
+
+def _pdf_page_starts(out: Outputs) -> list[str]:
     from .lines import unnumbered_pages
 
     cover = unnumbered_pages(out.book, "reader")
     pages = len(out.objects("reader").pages)
     text = pdf_text(out.drawn("reader"), out.book).stream
     starts = [""] * pages
+    last, number = None, 0
     for ch, place in zip(text.text, text.places, strict=True):
-        number = int(place.split()[1]) - 1
+        if place is not last:  # one string object a line: parsed once a line, not a character
+            last, number = place, int(place.split()[1]) - 1
         if len(starts[number]) < COMPARED:
             starts[number] += ch
     return starts[cover:]
@@ -80,6 +99,10 @@ def pdf_page_starts(out: Outputs) -> list[str]:
 
 def differences(out: Outputs) -> list[str]:
     """How the EPUB's page list differs from the reader PDF's pages (empty: it matches)."""
+    return out._once(("epub", "page list"), lambda: _differences(out))
+
+
+def _differences(out: Outputs) -> list[str]:
     listed, markers = epub_markers(out.epub())
     pdf_pages = pdf_page_starts(out)
     labels = [label for label, _ in listed]

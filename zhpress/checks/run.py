@@ -199,8 +199,12 @@ FAST_CHECKS: list[Check] = [
 SLOW_CHECKS: list[Check] = [check_typography, check_engines, check_epubcheck, check_leftovers]
 
 
-def run_checks(book: Book, paths: dict[str, Path], checks: list[Check]) -> list[Finding]:
-    outputs = Outputs(book, paths)
+def run_checks(
+    book: Book, paths: dict[str, Path], checks: list[Check], outputs: Outputs | None = None
+) -> list[Finding]:
+    """Run ``checks`` on the editions at ``paths``, reading each once (``outputs``: what the
+    build has read of them already)."""
+    outputs = outputs or Outputs(book, paths)
     findings: list[Finding] = []
     for check in checks:
         try:
@@ -232,10 +236,10 @@ def format_table(findings: list[Finding]) -> str:
     return "\n".join(lines)
 
 
-def fast_checks(book: Book, paths: dict[str, Path]) -> None:
+def fast_checks(book: Book, paths: dict[str, Path], outputs: Outputs | None = None) -> None:
     """Run after a build; raises ChecksFailed (exit 1) when an error is found."""
     started = time.perf_counter()
-    findings = run_checks(book, paths, FAST_CHECKS)
+    findings = run_checks(book, paths, FAST_CHECKS, outputs)
     shown = problems(findings)
     if shown:
         print(format_table(shown), file=sys.stderr)

@@ -13,6 +13,7 @@ typography check needs (``lines``).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -66,9 +67,47 @@ _LAYOUT = re.compile(
 
 
 def squeeze(text: str) -> str:
-    """Text without layout whitespace and invisible format characters: what the
-    text check compares."""
-    return _LAYOUT.sub("", text)
+    """Text without layout whitespace and invisible format characters, in canonical order
+    (NFD): what the text check compares.
+
+    Canonically equivalent texts are the same text to a reader, and a PDF's text layer does
+    not keep the manuscript's form: HarfBuzz puts stacked marks in canonical order and may
+    compose E + U+0301 into one glyph, and WeasyPrint maps each glyph to the text of the
+    first cluster it drew it for (an 'É' typed whole reads back as E + U+0301, and
+    E + U+3099 + U+0301 as E + U+0301 + U+3099). So both sides are compared decomposed, in
+    canonical order; a missing, added or different character is still a difference."""
+    return unicodedata.normalize("NFD", _LAYOUT.sub("", text))
+
+
+def squeeze_with(text: str, values: list[float]) -> tuple[str, list[float]]:
+    """``squeeze`` of ``text`` and, alike, a value per character (its advance): a character
+    that decomposes keeps its value on its first part, the marks get 0."""
+    squeezed = _LAYOUT.sub("", text)
+    if unicodedata.is_normalized("NFD", squeezed):  # nearly every line: nothing to reorder
+        if len(squeezed) == len(text):
+            return text, list(values)
+        return squeezed, [v for ch, v in zip(text, values, strict=True) if not _LAYOUT.match(ch)]
+    chars: list[str] = []
+    kept: list[float] = []
+    for ch, value in zip(text, values, strict=True):
+        if _LAYOUT.match(ch):
+            continue
+        parts = unicodedata.normalize("NFD", ch)
+        chars += parts
+        kept += [value] + [0.0] * (len(parts) - 1)
+    # Canonical order: each run of marks sorted by combining class (stable), values alike.
+    i = 0
+    while i < len(chars):
+        if not unicodedata.combining(chars[i]):
+            i += 1
+            continue
+        j = i
+        while j < len(chars) and unicodedata.combining(chars[j]):
+            j += 1
+        order = sorted(range(i, j), key=lambda k: unicodedata.combining(chars[k]))
+        chars[i:j], kept[i:j] = [chars[k] for k in order], [kept[k] for k in order]
+        i = j
+    return "".join(chars), kept
 
 
 def _line_of(path: Path, key: str, front_matter: bool) -> int | None:
@@ -268,15 +307,15 @@ def pdf_text(drawn: Drawn, book: Book, units: list[Unit] | None = None) -> PdfTe
     for line in lines_of(drawn.runs):
         if not (g.top <= line.baseline <= g.top + g.text_height + 1):
             continue
-        text = squeeze(line.text)
+        widths = line.advances if len(line.advances) == len(line.text) else [0.0] * len(line.text)
+        text, widths = squeeze_with(line.text, widths)
         if not text:
             continue
         kept.append(line)
         chars.append(text)
         places.extend([f"page {line.page + 1}"] * len(text))
         line_of.extend([len(kept) - 1] * len(text))
-        widths = line.advances if len(line.advances) == len(line.text) else [0.0] * len(line.text)
-        advances += [a for ch, a in zip(line.text, widths, strict=True) if not _LAYOUT.match(ch)]
+        advances += widths
     stream = Stream("".join(chars), places)
     if units is not None:
         if len(advances) != len(line_of):
@@ -322,19 +361,49 @@ class Match:
     start: int  # offset of the unit in the stream
 
 
+def _find_outside(text: str, wanted: str, begin: int, claimed: list[tuple[int, int]]) -> int:
+    """The first occurrence of ``wanted`` from ``begin`` that does not start inside a text
+    already claimed by another unit (a lede '0' is not the '0' of the title '0中', a chapter
+    '0中0中0' does not start at the title '0中' on the opening page), or -1."""
+    found = text.find(wanted, begin)
+    while found >= 0 and any(a <= found < b for a, b in claimed):
+        found = text.find(wanted, found + 1)
+    return found
+
+
 def find_units(units: list[Unit], stream: Stream, label: str) -> tuple[list[Match], str | None]:
-    """Find each unit in the edition, in order; the first difference as a message, or None."""
+    """Find each unit in the edition, in order; the first difference as a message, or None.
+
+    The ``anywhere`` units (the headline) claim where they are found, and a unit is not found
+    inside a claimed text: a short unit that is part of the title (a lede of one digit) would
+    otherwise be "found" in the title, and its lines measured there. A chapter followed by
+    another of the same part is looked for with it first (they follow each other directly):
+    a chapter of a few characters is also in the opening page's list of guests or in the
+    contents, two in a row are not."""
     matches: list[Match] = []
+    claimed: list[tuple[int, int]] = []
     cursor = 0
+    ordered = [u for u in units if not u.anywhere and u.name not in stream.found_apart]
+    following = {id(a): b for a, b in pairwise(ordered)}
     for unit in units:
         if unit.name in stream.found_apart:
             continue
         wanted = unit.text
         begin = 0 if unit.anywhere else cursor
-        found = stream.text.find(wanted, begin)
+        found = -1
+        after = following.get(id(unit))
+        if after is not None and "standfirst" not in (unit.name, after.name):
+            if after.group == unit.group:
+                found = _find_outside(stream.text, wanted + after.text, begin, claimed)
+        if found < 0:
+            found = _find_outside(stream.text, wanted, begin, claimed)
+        if found < 0 and unit.anywhere:  # the headline may repeat itself (a kicker in a title)
+            found = stream.text.find(wanted, begin)
         if found >= 0:
             matches.append(Match(unit, found))
-            if not unit.anywhere:
+            if unit.anywhere:
+                claimed.append((found, found + len(wanted)))
+            else:
                 cursor = found + len(wanted)
             continue
         n, at = _longest_prefix(stream.text, wanted, begin)

@@ -25,6 +25,14 @@ BOOK_BYTES = 8 * MIB
 """All chapters together."""
 FIELD_CHARS = 1000
 """A title, kicker, series, moderator or panelist: one line on a title page or a header."""
+YAML_DEPTH = 32
+"""Lists and mappings inside each other in book.yaml or front matter, counted after aliases
+are expanded. The contract needs three (``fonts:`` and ``press:``); a thousand crashed the
+YAML reader (Python's recursion limit) and anything that walked the values after it."""
+YAML_ALIAS_GROWTH = 1_000_000
+"""What YAML aliases (``*name``) may add to a file, in characters and values once expanded.
+Nine lines of nine aliases each ("billion laughs") expand to 9^9 values: read in a moment,
+they hung the first ``str()`` of the value. An alias that repeats a title is a few dozen."""
 
 
 def _size(amount: int) -> str:

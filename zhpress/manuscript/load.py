@@ -16,6 +16,7 @@ from ..errors import BookError
 from . import limits
 from .blocks import parse_body, unreferenced_note
 from .language import ACCEPTED_EXAMPLES, parse_language
+from .mark_order import canonical_mark_order
 from .model import DEFAULT_LANGUAGE, Block, Book, Chapter, Part
 from .strict_yaml import (
     BOOK_KEYS,
@@ -55,7 +56,7 @@ def _read_text(path: Path) -> str:
             hint="save the file as UTF-8",
         ) from None
     text = text.removeprefix("\ufeff")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return canonical_mark_order(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _forbidden(ch: str) -> bool:

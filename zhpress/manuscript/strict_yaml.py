@@ -5,6 +5,12 @@ PyYAML's ``safe_load`` takes the last of two ``title:`` lines without a word, re
 ``publsher:`` must hear about it, with the line, and a duplicated key is an error naming both
 lines. The keys each file may hold are listed here (and in docs/MANUSCRIPT.md), so the
 warnings and the documentation cannot drift apart.
+
+YAML is also a way to make a small file huge or deep: aliases that repeat aliases ("billion
+laughs") and lists nested thousands deep. Both are measured while the file is composed, before
+any value is built, and refused with the line of the alias or list that crossed the limit
+(``limits.YAML_ALIAS_GROWTH``, ``limits.YAML_DEPTH``): time and memory stay linear in the
+file's size.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from typing import Any
 import yaml
 
 from ..errors import BookError
+from . import limits
 
 # The contract's keys (docs/MANUSCRIPT.md) and the optional keys a publisher needs (README).
 PUBLISHING_KEYS = (
@@ -72,8 +79,79 @@ class _DuplicateKey(yaml.YAMLError):
         self.key, self.first, self.second = key, first, second
 
 
+class _Refused(yaml.YAMLError):
+    """A document too deep or too big once its aliases are expanded."""
+
+    def __init__(self, message: str, mark: yaml.Mark, hint: str) -> None:
+        super().__init__(message)
+        self.message, self.mark, self.hint = message, mark, hint
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice in one mapping, at any depth."""
+    """SafeLoader that refuses a key given twice in one mapping, at any depth, and a document
+    that aliases make huge or deep (measured on the node graph as it is composed: each node's
+    expanded size and depth are computed once, from its children's, so the check is linear)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._size: dict[int, int] = {}  # id(node) -> characters and values once expanded
+        self._depth: dict[int, int] = {}  # id(node) -> lists and mappings inside, expanded
+        self._open: set[str] = set()  # anchors of the lists and mappings being composed
+        self._nesting = 0
+        self._grown = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in self._open:
+                raise _Refused(
+                    f"the alias *{event.anchor} is inside the value it names",
+                    event.start_mark,
+                    "a value cannot contain itself; write it out",
+                )
+            node = super().compose_node(parent, index)
+            self._grown += self._size[id(node)]
+            if self._grown > limits.YAML_ALIAS_GROWTH:
+                raise _Refused(
+                    f"the aliases (*name) up to *{event.anchor} expand the file by more than "
+                    f"{limits.YAML_ALIAS_GROWTH:,} characters and values",
+                    event.start_mark,
+                    "write the values out; aliases that repeat aliases grow without bound",
+                )
+            return node
+        if isinstance(event, yaml.ScalarEvent):
+            node = super().compose_node(parent, index)
+            self._size[id(node)], self._depth[id(node)] = 1 + len(node.value), 0
+            return node
+        # A list or a mapping: refused on the way in if the file nests it too deep (before
+        # the composer's recursion could crash), and on the way out if its aliases do.
+        self._nesting += 1
+        if self._nesting > limits.YAML_DEPTH:
+            raise _Refused(*self._too_deep(event.start_mark))
+        if event.anchor is not None:
+            self._open.add(event.anchor)
+        node = super().compose_node(parent, index)
+        self._open.discard(event.anchor or "")
+        self._nesting -= 1
+        children = (
+            [part for pair in node.value for part in pair]
+            if isinstance(node, yaml.MappingNode)
+            else node.value
+        )
+        self._size[id(node)] = 1 + sum(self._size[id(c)] for c in children)
+        depth = 1 + max((self._depth[id(c)] for c in children), default=0)
+        if depth > limits.YAML_DEPTH:  # aliases of deep values inside deep values
+            raise _Refused(*self._too_deep(node.start_mark))
+        self._depth[id(node)] = depth
+        return node
+
+    @staticmethod
+    def _too_deep(mark: yaml.Mark) -> tuple[str, yaml.Mark, str]:
+        return (
+            f"lists and mappings are nested more than {limits.YAML_DEPTH} deep",
+            mark,
+            "book.yaml and front matter need at most three levels; flatten the value",
+        )
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
@@ -106,6 +184,10 @@ def load_yaml(text: str, path: Path, line_offset: int = 0) -> tuple[Any, dict[st
             path=path,
             line=second,
             hint="keep one of them; YAML would silently take the last",
+        ) from None
+    except _Refused as exc:
+        raise BookError(
+            exc.message, path=path, line=exc.mark.line + 1 + line_offset, hint=exc.hint
         ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

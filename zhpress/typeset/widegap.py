@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import io
 import itertools
+import unicodedata
 from collections.abc import Iterable
 
 from .. import cjk
@@ -397,13 +398,17 @@ def mixed_words(segments: Iterable[tuple[str, str]]) -> dict[str, tuple[int, str
 def unsearchable(words: dict[str, tuple[int, str]], pages: list[list[str]]) -> list[str]:
     """The ``mixed_words`` that a search of the copied ``pages`` (``copy_pages``) finds fewer
     times than the manuscript has them: where a copy reads a space that is not there. A word
-    that a page break cuts in two counts as found."""
-    texts = ["".join(page) for page in pages]
+    that a page break cuts in two counts as found. Both sides are compared decomposed (NFD):
+    a copy may read an 'é' typed whole as e + U+0301 (the glyph's ToUnicode is the first text
+    it was drawn for), the same text to a reader and to a search that normalizes."""
+    pages = [[unicodedata.normalize("NFD", run) for run in page] for page in pages]
+    texts = [unicodedata.normalize("NFD", "".join(page)) for page in pages]
     problems = []
     for token, (count, where) in words.items():
-        seen = sum(_occurrences(token, text) for text in texts)
+        wanted = unicodedata.normalize("NFD", token)
+        seen = sum(_occurrences(wanted, text) for text in texts)
         if seen < count:
-            seen += _split_by_pages(token, pages)
+            seen += _split_by_pages(wanted, pages)
         if seen < count:
             problems.append(
                 f"{where}: '{token}' found {seen} of {count} time(s), a copy reads a space in it"
