@@ -11,17 +11,21 @@ dynamic programme over paragraph boundaries:
   article opens with 二是;
 - *content*: a title echoes its own article's text (``夯实制造业转型升级综合改革试点经验``
   appears word for word in its article). Title n-grams that occur in few paragraphs are
-  evidence; phrases every article uses (新型工业化) are not.
+  evidence; phrases every article uses (新型工业化) are not;
+- *length*: an article of one paragraph among longer ones is unlikely (``LENGTH_PRIOR``);
+- *echo position*: a title usually echoes its article's opening paragraph; weighed after the
+  search, on the splits one paragraph from the one found (``refine_boundaries``).
 
-The search is over (paragraph, titles used, current title, current W, last ordinal) with a beam,
-so time grows linearly with the number of paragraphs for a fixed number of panelists.
+The search is over (paragraph, titles used, current title, current W, last ordinal, paragraphs
+so far up to LENGTH_CAP) with a beam, so time grows linearly with the number of paragraphs
+for a fixed number of panelists.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..cjk import is_han
 
@@ -38,6 +42,16 @@ TITLE_WEIGHT = 3.0
 # next article usually does.
 ENUMERATION_CLOSED = -2.0
 BEAM = 400
+# Score of an article by its number of paragraphs: 1, 2, LENGTH_CAP or more. Measured on
+# generated equal-width pages 0-999: -0.5 for one paragraph fixes 4 wrong pages and breaks 1
+# (368, a real one-paragraph article); -1.0 or a penalty on two paragraphs do no better.
+LENGTH_PRIOR = (-0.5, 0.0, 0.0)
+LENGTH_CAP = len(LENGTH_PRIOR)
+# Weighed after the search (``refine_boundaries``): a title echo in an article's first
+# paragraph counts ECHO_AT[0], in its second ECHO_AT[1]. Measured on generated equal-width
+# pages 0-999 (benchmarks/equal_width.py), on top of LENGTH_PRIOR: (2, 1) fixes 6 more of 25
+# wrong pages and breaks none; (3, 1.5) breaks one; (2, 1, 0.5) fixes fewer.
+ECHO_AT = (2.0, 1.0)
 MIN_GRAM = 3
 
 
@@ -71,6 +85,31 @@ CONNECTIVES = (
     "也就是说",
 )
 OPENS_WITH_CONNECTIVE = -3.0
+
+
+def opening_ordinal(o: int) -> float:
+    """What an article opening with ordinal o scores: 二是 opens no article; 一是 starts its
+    enumeration as well as it goes on after a plain paragraph (``NEXT_ORDINAL`` both ways),
+    so the ordinal alone does not pull an article's last paragraph into the next one."""
+    if o >= 2:
+        return OPENS_WITH_LATER_ORDINAL
+    return NEXT_ORDINAL if o == 1 else 0.0
+
+
+def ordinal_bonus(o: int, last: int) -> float:
+    """What paragraph ordinal o scores reading on in an article whose last ordinal was
+    ``last`` (0: none yet)."""
+    if not o:
+        return ENUMERATION_CLOSED if last else 0.0
+    if o <= last:
+        return RESTART_INSIDE
+    return NEXT_ORDINAL if o == last + 1 else SKIPPED_ORDINAL
+
+
+def length_prior(paragraphs: int) -> float:
+    """An article of one paragraph among longer ones is unlikely (a proofreader suspects a
+    boundary one paragraph off), of two a little less likely than of three or more."""
+    return LENGTH_PRIOR[min(paragraphs, LENGTH_CAP) - 1]
 
 
 def opens_with_connective(text: str) -> bool:
@@ -213,23 +252,23 @@ def split_articles(
     def soft_start(p: int) -> float:
         return SOFT_START if continuation and continuation[p] is not None else 0.0
 
-    # state: (mask, title, W, last ordinal) -> score; history for back-tracking
-    layer: dict[tuple[int, int, int, int], float] = {}
-    history: list[dict[tuple[int, int, int, int], tuple[int, int, int, int] | None]] = []
-    back0: dict[tuple[int, int, int, int], tuple[int, int, int, int] | None] = {}
+    # state: (mask, title, W, last ordinal, paragraphs so far capped at LENGTH_CAP) -> score;
+    # history for back-tracking
+    State = tuple[int, int, int, int, int]
+    layer: dict[State, float] = {}
+    history: list[dict[State, State | None]] = []
+    back0: dict[State, State | None] = {}
     o = ordinals[0]
     for t in range(k):
         for w in widths:
-            state = (1 << t, t, w, o)
-            layer[state] = (
-                cost(0, w) + affinity[0][t] + (OPENS_WITH_LATER_ORDINAL if o >= 2 else 0.0)
-            )
+            state = (1 << t, t, w, o, 1)
+            layer[state] = cost(0, w) + affinity[0][t] + opening_ordinal(o)
             back0[state] = None
     history.append(back0)
     for p in range(1, m):
         o = ordinals[p]
-        new: dict[tuple[int, int, int, int], float] = {}
-        back: dict[tuple[int, int, int, int], tuple[int, int, int, int] | None] = {}
+        new: dict[State, float] = {}
+        back: dict[State, State | None] = {}
 
         def offer(state, value, prev, new=new, back=back):
             if value > new.get(state, -math.inf):
@@ -239,13 +278,15 @@ def split_articles(
 
         remaining = m - p
         # A new article's score does not depend on the previous article's title, width or
-        # ordinal, so only the best state per set of used titles can start one.
-        best_per_mask: dict[int, tuple[float, tuple[int, int, int, int]]] = {}
+        # ordinal, so only the best state per set of used titles can start one (its length
+        # prior added: the previous article closes here).
+        best_per_mask: dict[int, tuple[float, State]] = {}
         for state, value in layer.items():
             mask = state[0]
+            value += length_prior(state[4])
             if mask.bit_count() < k and value > best_per_mask.get(mask, (-math.inf,))[0]:
                 best_per_mask[mask] = (value, state)
-        opening = OPENS_WITH_LATER_ORDINAL if o >= 2 else 0.0
+        opening = opening_ordinal(o)
         if connective and connective[p]:
             opening += OPENS_WITH_CONNECTIVE
         opening += soft_start(p)
@@ -257,26 +298,19 @@ def split_articles(
                     continue
                 for w2 in widths:
                     offer(
-                        (mask | 1 << t2, t2, w2, o),
+                        (mask | 1 << t2, t2, w2, o, 1),
                         value + ARTICLE_PRIOR + opening + cost(p, w2) + affinity[p][t2],
                         state,
                     )
+        soft = continuation is not None and continuation[p] is not None
         for state, value in layer.items():
-            mask, t, w, last = state
+            mask, t, w, last, n = state
             used = mask.bit_count()
             # continue the same article
             if k - used < remaining:  # enough paragraphs left for the unused titles
-                bonus = 0.0 if o or not last else ENUMERATION_CLOSED
-                if o:
-                    if o <= last:
-                        bonus = RESTART_INSIDE
-                    elif o == last + 1:
-                        bonus = NEXT_ORDINAL
-                    else:
-                        bonus = SKIPPED_ORDINAL
                 offer(
-                    (mask, t, w, o or last),
-                    value + read_on(p, w) + affinity[p][t] + bonus,
+                    (mask, t, w, o or last, n if soft else min(n + 1, LENGTH_CAP)),
+                    value + read_on(p, w) + affinity[p][t] + ordinal_bonus(o, last),
                     state,
                 )
         if len(new) > BEAM:
@@ -285,6 +319,7 @@ def split_articles(
             back = {s: back[s] for s in keep}
         layer = new
         history.append(back)
+    layer = {s: v + length_prior(s[4]) for s, v in layer.items()}
     finals = [s for s in layer if s[0] == full]
     if not finals:
         return []
@@ -320,29 +355,30 @@ class Evidence:
     cohesion: list[float] | None = None
 
 
-def _article_score(ev: Evidence, first: int, end: int, title: int) -> float:
-    """What ``split_articles`` adds up for paragraphs first..end-1 as one article, best W."""
+def _article_score(ev: Evidence, first: int, end: int, title: int, soft: bool = True) -> float:
+    """What ``split_articles`` adds up for paragraphs first..end-1 as one article, best W;
+    without the soft signals (change of wording, length prior) if not ``soft``."""
     o = ev.ordinals[first]
-    opening = OPENS_WITH_LATER_ORDINAL if o >= 2 else 0.0
+    opening = opening_ordinal(o)
     if first:
         opening += ARTICLE_PRIOR
         if ev.connective and ev.connective[first]:
             opening += OPENS_WITH_CONNECTIVE
         if ev.continuation and ev.continuation[first] is not None:
             opening += SOFT_START
-        if ev.cohesion:
+        if ev.cohesion and soft:
             opening += COHESION_WEIGHT * ev.cohesion[first]
     bonus = 0.0
     last = o
+    paragraphs = 1
     for p in range(first + 1, end):
         o = ev.ordinals[p]
-        if o:
-            bonus += (
-                RESTART_INSIDE if o <= last else NEXT_ORDINAL if o == last + 1 else SKIPPED_ORDINAL
-            )
-        elif last:
-            bonus += ENUMERATION_CLOSED
+        bonus += ordinal_bonus(o, last)
         last = o or last
+        if not (ev.continuation and ev.continuation[p] is not None):
+            paragraphs += 1
+    if soft:
+        bonus += length_prior(paragraphs)
     affinity = sum(ev.affinity[p][title] for p in range(first, end))
 
     def at(p: int, w: int) -> float:
@@ -357,19 +393,71 @@ def _article_score(ev: Evidence, first: int, end: int, title: int) -> float:
     return opening + bonus + affinity + fit
 
 
-def boundary_margin(ev: Evidence, articles: list[Article], n: int) -> float:
+def echo_position(ev: Evidence, first: int, end: int, title: int) -> float:
+    """Where in the article its title's echo sits: in the opening paragraph (where a writer
+    states the thesis the title repeats) it counts ECHO_AT[0], in the second ECHO_AT[1],
+    later nothing; weighted by the share of the title's echo each paragraph holds. Combined
+    with the other signals, not alone: a title may echo an article's third paragraph."""
+    total = sum(ev.affinity[p][title] for p in range(first, end))
+    if total <= 0:
+        return 0.0
+    out = 0.0
+    position = 0
+    for p in range(first, end):
+        if p > first and not (ev.continuation and ev.continuation[p] is not None):
+            position += 1
+        if position >= len(ECHO_AT):
+            break
+        out += ECHO_AT[position] * ev.affinity[p][title] / total
+    return out
+
+
+def _pair_score(ev: Evidence, a: Article, b: Article, cut: int, soft: bool = True) -> float:
+    """Neighbours a and b with their boundary at ``cut``: the search's own scores plus where
+    each title's echo sits in its article, which the search cannot carry. Without ``soft``:
+    only what places a boundary firmly (widths, title echoes, enumeration, connectives)."""
+    score = _article_score(ev, a.first, cut, a.title_index, soft) + _article_score(
+        ev, cut, b.end, b.title_index, soft
+    )
+    if soft:
+        score += echo_position(ev, a.first, cut, a.title_index)
+        score += echo_position(ev, cut, b.end, b.title_index)
+    return score
+
+
+def refine_boundaries(ev: Evidence, articles: list[Article]) -> list[Article]:
+    """Move each boundary by one paragraph where ``_pair_score`` prefers it, titles kept.
+
+    The search scores paragraph by paragraph; whether a paragraph's wording belongs with the
+    rest of its article, and where in the article a title's echo sits, are properties of whole
+    articles, so they are weighed here, on the few splits next to the one found.
+    """
+    out = list(articles)
+    for n in range(len(out) - 1):
+        a, b = out[n], out[n + 1]
+        cuts = [c for c in (b.first - 1, b.first, b.first + 1) if a.first < c < b.end]
+        best = max(cuts, key=lambda c: (_pair_score(ev, a, b, c), c == b.first))
+        if best != b.first:
+
+            def echo(t: int, first: int, end: int) -> float:
+                return sum(ev.affinity[q][t] for q in range(first, end))
+
+            out[n] = replace(a, end=best, affinity=echo(a.title_index, a.first, best))
+            out[n + 1] = replace(b, first=best, affinity=echo(b.title_index, best, b.end))
+    return out
+
+
+def boundary_margin(ev: Evidence, articles: list[Article], n: int, soft: bool = True) -> float:
     """How much worse the split gets when the boundary between article n and n+1 moves one
     paragraph either way, titles kept. A small margin is a boundary that nothing on the page
     places firmly: the review list names it."""
     a, b = articles[n], articles[n + 1]
-
-    def pair(cut: int) -> float:
-        return _article_score(ev, a.first, cut, a.title_index) + _article_score(
-            ev, cut, b.end, b.title_index
-        )
-
-    here = pair(b.first)
-    others = [pair(cut) for cut in (b.first - 1, b.first + 1) if a.first < cut < b.end]
+    here = _pair_score(ev, a, b, b.first, soft)
+    others = [
+        _pair_score(ev, a, b, cut, soft)
+        for cut in (b.first - 1, b.first + 1)
+        if a.first < cut < b.end
+    ]
     return min((here - x for x in others), default=math.inf)
 
 
