@@ -431,3 +431,29 @@ def test_found_by_the_fuzzer_a_line_before_a_long_western_run_reaches_the_measur
         code = main(["build", "--book", str(root), "--out", str(tmp_path / "dist"),
                      "--only", "reader", "--jobs", "1"])  # fmt: skip
     assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "title"),
+    [
+        # A heading '<' and a title with '&' and '<': the EPUB's nav and headings wrote them
+        # unescaped (the templates' `| spaced` filter took text for markup): a traceback.
+        ("# <", "0中"),
+        ("正文。", "甲&乙<丙>"),
+        # '[' then an opening quote: the quote's blank half was taken out after a narrow
+        # bracket, so its box began before the bracket's and the line 1.84 em in.
+        ("[__[“](https://example.org/1)__](https://example.org/30)", "0中"),
+    ],
+)
+def test_found_by_the_fuzzer_markup_characters_and_a_bracket_before_a_quote(tmp_path, body, title):
+    from zhpress.cli import main
+
+    root = tmp_path / "book"
+    root.mkdir()
+    (root / "00-c.md").write_text(_chapter("0中", title, body), encoding="utf-8")
+    (root / "book.yaml").write_text(f"title: '{title}'\nchapters:\n  - 00-c.md\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        code = main(["build", "--book", str(root), "--out", str(tmp_path / "dist"),
+                     "--jobs", "1"])  # fmt: skip
+    assert code == 0

@@ -69,10 +69,10 @@ def _balanced(title: str, count: int, measure: float) -> list[str] | None:
 def cover_html(book: Any, faces: list[dict[str, str]]) -> str:
     """The cover page's HTML for WeasyPrint (faces: [{family, url}] of the subsets)."""
     from .templates import environment
-    from .westernspace import space_html
+    from .westernspace import spaced
 
     env = environment()
-    env.filters["spaced"] = space_html  # 1/4 em between Han and Western, as in the EPUB text
+    env.filters["spaced"] = spaced  # 1/4 em between Han and Western, as in the EPUB text
     from ..cjk import in_script
 
     traditional = book.variant != "SC"

@@ -28,7 +28,7 @@ from .epub_fonts import family_of
 from .epub_pages import PageMarks
 from .pagemap import COLOPHON, CONTENTS, OPENING
 from .templates import environment
-from .westernspace import space_html
+from .westernspace import space_html, spaced
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -303,7 +303,7 @@ def cover_alt(book: Book) -> str:
 
 def render_template(template: str, **context: Any) -> str:
     env = environment()
-    env.filters["spaced"] = space_html  # {{ text | spaced }}: Han/Western spacing as markup
+    env.filters["spaced"] = spaced  # {{ text | spaced }}: Han/Western spacing as markup
     return env.get_template(f"epub/{template}").render(**context)
 
 

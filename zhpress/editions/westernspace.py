@@ -119,3 +119,11 @@ def space_html(html: str) -> Markup:
         out.append(space_text(text, before, after) if spaced else part)
         offset += len(text)
     return Markup("".join(out))
+
+
+def spaced(value: str) -> Markup:
+    """The templates' ``| spaced`` filter: plain text (a title, a name) is escaped first, so
+    a ``<`` or ``&`` in the manuscript stays text in the XHTML; markup passes as it is."""
+    from markupsafe import escape
+
+    return space_html(escape(value))

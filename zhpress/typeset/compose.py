@@ -188,7 +188,9 @@ def prepare(
         a, b = glyphs[i - 1], glyphs[i]
         q = 0.25 * size if b.index in quarter else 0.0
         c = 0.0
-        if a.text in cjk.ADJUSTABLE and b.text in cjk.ADJUSTABLE:
+        # Only between two full-width marks (each with a blank half): after a narrow Western
+        # ``[``, taking the blank out of ``“`` would start its box before the bracket's.
+        if a.text in cjk.ADJUSTABLE and b.text in cjk.ADJUSTABLE and (a.lead or a.trail):
             if a.trail > 0:
                 c = a.trail
             elif b.lead > 0:
