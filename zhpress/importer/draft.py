@@ -17,6 +17,7 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -695,15 +696,25 @@ def _refuse_to_overwrite(out: Path, force: bool) -> None:
 
 def write_atomically(out: Path, files: dict[str, str], draft: Draft, *, force: bool) -> None:
     """Write into a sibling temporary folder, verify it, then swap it in with renames."""
+
+    def fill(tmp: Path) -> None:
+        for name, content in files.items():
+            (tmp / name).write_bytes(content.encode("utf-8"))
+        _verify(tmp, draft)
+
+    replace_folder(out, fill, force=force)
+
+
+def replace_folder(out: Path, fill: Callable[[Path], None], *, force: bool) -> None:
+    """Fill a sibling temporary folder (``fill`` writes and verifies it), then swap it in for
+    ``out`` with renames: a failure anywhere keeps the previous folder and leaves nothing."""
     _refuse_to_overwrite(out, force)
     parent = out.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.import-", dir=parent))
     old: Path | None = None
     try:
-        for name, content in files.items():
-            (tmp / name).write_bytes(content.encode("utf-8"))
-        _verify(tmp, draft)
+        fill(tmp)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
             os.rmdir(old)

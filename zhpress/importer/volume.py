@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +37,7 @@ from .draft import (
     import_page,
     render_files,
     render_review,
+    replace_folder,
 )
 from .variant import to_simplified
 
@@ -257,30 +256,16 @@ def _verify_book(book: Path, title: str, parts: list[Part]) -> None:
 def write_volume(out: Path, title: str, parts: list[Part], *, force: bool) -> None:
     """Write the whole book into a sibling temporary folder, then swap it in with renames,
     as the single-page import does: a failure keeps the previous folder and leaves nothing."""
-    _refuse_to_overwrite(out, force)
-    parent = out.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.import-", dir=parent))
-    old: Path | None = None
-    try:
+
+    def fill(tmp: Path) -> None:
         for part in parts:
             _write_part(tmp, part)
         (tmp / "book.yaml").write_bytes(render_book_yaml(title, parts).encode("utf-8"))
         _verify_book(tmp, title, parts)
         if any(p.draft.review for p in parts):
             (tmp / REVIEW_FILE).write_bytes(render_volume_review(parts).encode("utf-8"))
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
-            os.rmdir(old)
-            os.replace(out, old)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None and old.exists() and not out.exists():
-            os.replace(old, out)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+
+    replace_folder(out, fill, force=force)
 
 
 def import_volume(

@@ -188,9 +188,10 @@ def prepare(
         a, b = glyphs[i - 1], glyphs[i]
         q = 0.25 * size if b.index in quarter else 0.0
         c = 0.0
-        # Only between two full-width marks (each with a blank half): after a narrow Western
-        # ``[``, taking the blank out of ``“`` would start its box before the bracket's.
-        if a.text in cjk.ADJUSTABLE and b.text in cjk.ADJUSTABLE and (a.lead or a.trail):
+        # Only after a full-width mark: after a narrow Western ``[``, taking the blank out of
+        # ``“`` would start its box before the bracket's.
+        full = a.width >= 0.9 * size
+        if a.text in cjk.ADJUSTABLE and b.text in cjk.ADJUSTABLE and full:
             if a.trail > 0:
                 c = a.trail
             elif b.lead > 0:

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from ..errors import FontError
 from ..manuscript.markdown import block_runs, note_mark, runs_from_markdown
-from ..manuscript.model import Block, Book, Chapter
+from ..manuscript.model import Block, Book, Chapter, Part
 from ..manuscript.references import check_references
-from ..manuscript.where import file_and_line, front_matter_line, yaml_line
+from ..manuscript.where import file_and_line, front_matter_line
 from .faces import Face, resolve_faces
 from .geometry import INDENT_EM, Geometry, geometry_of
 from .subset import CENTRED_MARKS, missing_characters
@@ -121,42 +121,7 @@ def plan_book(book: Book) -> Plan:
     def text_piece(key, text, role, psize, mode, where, **kw):
         plan.add(key, Piece([(text, role)], psize, mode, where, **kw))
 
-    def in_yaml(key: str) -> str:
-        return file_and_line(yaml, yaml_line(book, key))
-
-    if book.kicker:
-        text_piece("kicker", book.kicker, "kai", 14, "balance", in_yaml("kicker"))
-    text_piece(
-        "headline",
-        book.title,
-        "sans-bold",
-        headline_size(book.title, measure),
-        "balance",
-        in_yaml("title"),
-    )
-    if book.series:
-        text_piece("series", book.series, "sans", size, "ragged", in_yaml("series"))
-    if book.moderator:
-        text_piece(
-            "moderator",
-            book.moderator,
-            "kai",
-            size,
-            "ragged",
-            in_yaml("moderator"),
-        )
-    for n, block in enumerate(book.lede):
-        plan.add(
-            f"lede-{n}",
-            Piece(
-                runs_from_markdown(block.text, "kai"),
-                size,
-                "justify",
-                file_and_line(yaml, block.line),
-                indent=INDENT_EM * size,
-                role="kai",
-            ),
-        )
+    opening_pieces(plan, book, "")
     for c, chapter in enumerate(book.chapters):
         where = file_and_line(chapter.path, front_matter_line(chapter.path, "title"))
         who = file_and_line(chapter.path, front_matter_line(chapter.path, "panelist"))
@@ -228,6 +193,46 @@ def plan_book(book: Book) -> Plan:
     return plan
 
 
+def opening_pieces(plan: Plan, page: Book | Part, prefix: str) -> None:
+    """A page's opening: overline, headline, series, moderator and standfirst, keyed
+    ``kicker``, ``headline`` … for a book of one page and ``p0-kicker`` … for its parts."""
+    size, measure = plan.geometry.size, plan.geometry.measure
+    yaml = page.yaml_path
+
+    def at(key: str) -> str:
+        return file_and_line(yaml, _key_line(yaml, key))
+
+    def add(key: str, text: str, role: str, psize: float, mode: str, where: str) -> None:
+        plan.add(prefix + key, Piece([(text, role)], psize, mode, where))
+
+    if page.kicker:
+        add("kicker", page.kicker, "kai", 14, "balance", at("kicker"))
+    add(
+        "headline",
+        page.title,
+        "sans-bold",
+        headline_size(page.title, measure),
+        "balance",
+        at("title"),
+    )
+    if page.series:
+        add("series", page.series, "sans", size, "ragged", at("series"))
+    if page.moderator:
+        add("moderator", page.moderator, "kai", size, "ragged", at("moderator"))
+    for n, block in enumerate(page.lede):
+        plan.add(
+            f"{prefix}lede-{n}",
+            Piece(
+                runs_from_markdown(block.text, "kai"),
+                size,
+                "justify",
+                file_and_line(yaml, block.line),
+                indent=INDENT_EM * size,
+                role="kai",
+            ),
+        )
+
+
 def _plan_parts(plan: Plan, book: Book) -> None:
     """What a book of several pages prints besides its contributions: each part's opening
     (as a single page's: overline, headline, series, standfirst, moderator) and its line in
@@ -238,31 +243,11 @@ def _plan_parts(plan: Plan, book: Book) -> None:
         plan.add(key, Piece([(text, role)], psize, mode, where, **kw))
 
     for k, part in enumerate(book.parts):
-        yaml = part.yaml_path
+        opening_pieces(plan, part, f"p{k}-")
 
         def at(key: str, part=part) -> str:
             return file_and_line(part.yaml_path, _key_line(part.yaml_path, key))
 
-        if part.kicker:
-            add(f"p{k}-kicker", part.kicker, "kai", 14, "balance", at("kicker"))
-        size_k = headline_size(part.title, measure)
-        add(f"p{k}-headline", part.title, "sans-bold", size_k, "balance", at("title"))
-        if part.series:
-            add(f"p{k}-series", part.series, "sans", size, "ragged", at("series"))
-        if part.moderator:
-            add(f"p{k}-moderator", part.moderator, "kai", size, "ragged", at("moderator"))
-        for n, block in enumerate(part.lede):
-            plan.add(
-                f"p{k}-lede-{n}",
-                Piece(
-                    runs_from_markdown(block.text, "kai"),
-                    size,
-                    "justify",
-                    file_and_line(yaml, block.line),
-                    indent=INDENT_EM * size,
-                    role="kai",
-                ),
-            )
         add(
             f"p{k}-toc-title",
             part.title,
