@@ -457,3 +457,36 @@ def test_found_by_the_fuzzer_markup_characters_and_a_bracket_before_a_quote(tmp_
         code = main(["build", "--book", str(root), "--out", str(tmp_path / "dist"),
                      "--jobs", "1"])  # fmt: skip
     assert code == 0
+
+
+def test_found_by_the_fuzzer_a_bold_standfirst_keeps_its_quotes_in_the_books_faces(tmp_path):
+    """Bold kai borrows serif-bold's quotation marks; serif-bold's subset lacked them, so
+    the PDFs drew them in a system font (the fonts check refused the editions)."""
+    from zhpress.cli import main
+
+    root = tmp_path / "book"
+    root.mkdir()
+    (root / "00-c.md").write_text(_chapter("王小明", "标题", "**加粗**的正文。"), encoding="utf-8")
+    (root / "book.yaml").write_text(
+        "title: 标题\nlede: ___他说“好”___\nchapters:\n  - 00-c.md\n", encoding="utf-8"
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        code = main(["build", "--book", str(root), "--out", str(tmp_path / "dist"),
+                     "--jobs", "1"])  # fmt: skip
+    assert code == 0
+
+
+def test_found_by_the_fuzzer_a_line_of_tildes_is_text(tmp_path):
+    """'~~~~' opened a fenced code block whose lines the reader dropped: 'no text' (exit 2)."""
+    from zhpress.cli import main
+
+    root = tmp_path / "book"
+    root.mkdir()
+    (root / "00-c.md").write_text(_chapter("王小明", "标题", "~" * 40), encoding="utf-8")
+    (root / "book.yaml").write_text("title: 标题\nchapters:\n  - 00-c.md\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        code = main(["build", "--book", str(root), "--out", str(tmp_path / "dist"),
+                     "--jobs", "1"])  # fmt: skip
+    assert code == 0

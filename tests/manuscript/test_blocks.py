@@ -140,3 +140,21 @@ def test_references_in_every_block_stay_inside_the_book(tmp_path, body, line):
     with pytest.raises(BookError) as caught:
         check_references(load_book(root))
     assert caught.value.line == line
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("~~~~~~~~", "~~~~~~~~"),
+        ("~~~python\n第一行\n第二行\n~~~", "~~~python第一行第二行~~~"),
+        ("```", "```"),
+        # Backticks that pair up are an inline code span: its text stays, the ticks are markup.
+        ("```\n一行代码\n```", "一行代码"),
+    ],
+)
+def test_a_fence_is_text_not_a_code_block_whose_lines_vanish(body, expected):
+    """Found by make fuzz: a line of tildes opened a fenced code block, which the reader
+    dropped, so the chapter had "no text". The contract names no code block."""
+    blocks, _ = parse_body(body, 1, Path("x.md"))
+    text = "".join(block_text(leaf) for block in blocks for leaf in block.leaves())
+    assert "".join(text.split()) == expected

@@ -43,6 +43,9 @@ def parser() -> MarkdownIt:
     # An indented line is a paragraph's continuation or text, never a code block: the OCR's
     # and editors' indents are layout (docs/MANUSCRIPT.md).
     md.disable("code")
+    # Nor is a fence (``` or ~~~) a code block: the contract names none, and the reader
+    # dropped its lines (a line of tildes vanished from every edition). Its lines are text.
+    md.disable("fence")
     return md
 
 

@@ -176,6 +176,14 @@ def plan_book(book: Book) -> Plan:
         plan.need("serif", CENTRED_MARKS)
         if any(role == "kai-bold" for piece in plan.pieces.values() for _, role in piece.runs):
             plan.need("serif-bold", CENTRED_MARKS)
+    # Bold kai's quotation marks are narrow too: it borrows serif-bold's, which must carry
+    # them (found by make fuzz: a bold standfirst's “” fell back to a system font).
+    if any(
+        role == "kai-bold" and any(ch in QUOTES for ch in text)
+        for piece in plan.pieces.values()
+        for text, role in piece.runs
+    ):
+        plan.need("serif-bold", QUOTES)
     for label in labels_of(book).values():
         plan.need("sans", label + "：")
         plan.need("sans-bold", label)
