@@ -95,6 +95,15 @@ def test_pages_make_fuzz_found_while_class_6_and_1_were_built(seed: int):
     _assert_exact(_import(data), expected, info)
 
 
+def test_a_short_article_column_is_not_crowded_out_of_the_candidate_widths():
+    """Found by ``make fuzz`` (seed 111835, widths 22, 12, 18, 12): a one-paragraph article of
+    six lines at 18 ems had fewer width votes than the short widths the last lines of the
+    other 250 lines spread over, so 18 was no candidate and its paragraph, read at 20, split
+    into three at its sentence ends (``paragraphs.candidate_widths``)."""
+    data, expected, info = make_page(111835, min_step=2)
+    _assert_exact(_import(data), expected, info)
+
+
 @pytest.mark.parametrize("seed", [352, 377])
 def test_a_boundary_between_equal_widths_on_weak_evidence_is_on_the_review_list(seed: int):
     """Neighbours set at one width, nothing but the change of wording, the articles' lengths
