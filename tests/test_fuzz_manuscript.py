@@ -335,23 +335,31 @@ def test_the_command_line_builds_every_character_or_exits_2(manuscript):
         assert "error: " in text
 
 
+def _build_pinned(tmp_path: Path, chapters: dict[str, str], yaml_text: str, *options: str) -> int:
+    """Build a manuscript the fuzzer once broke, one edition process at a time, as an editor
+    would from the command line: the exit status."""
+    from zhpress.cli import main
+
+    root = tmp_path / "book"
+    root.mkdir()
+    for name, text in chapters.items():
+        (root / name).write_text(text, encoding="utf-8")
+    (root / "book.yaml").write_text(yaml_text, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        return main(["build", "--book", str(root), "--out", str(tmp_path / "dist"),
+                     *options, "--jobs", "1"])  # fmt: skip
+
+
 def test_found_by_the_fuzzer_latin_with_marks_among_chinese_is_searchable(tmp_path):
     """Found by the command-line property above: Latin with combining marks among Chinese,
     repeated over many lines, failed the reader's 'search' check (exit 1, "a copy reads a
     space in it"). Fixed on main by the search check's own fix for words cut by a page
     break (785e7fb); kept as a regression test."""
-    from zhpress.cli import main
-
-    root = tmp_path / "book"
-    root.mkdir()
     paragraph = "ēièā｣Å8尛ǹʻ灳碵N鷁¤Θ»̄p貍" * 100
-    (root / "01-a.md").write_text(_chapter("王", "题", paragraph), encoding="utf-8")
-    (root / "book.yaml").write_text("title: 书\nchapters:\n  - 01-a.md\n", encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        code = main(["build", "--book", str(root), "--out", str(tmp_path / "dist"),
-                     "--only", "reader", "--jobs", "1"])  # fmt: skip
-    assert code == 0
+    chapters = {"01-a.md": _chapter("王", "题", paragraph)}
+    yaml_text = "title: 书\nchapters:\n  - 01-a.md\n"
+    assert _build_pinned(tmp_path, chapters, yaml_text, "--only", "reader") == 0
 
 
 def test_found_by_the_fuzzer_a_one_digit_lede_passes_the_line_check(tmp_path):
@@ -359,19 +367,9 @@ def test_found_by_the_fuzzer_a_one_digit_lede_passes_the_line_check(tmp_path):
     ('starts 12.16 em in', exit 1). The check had found the lede's '0' in the title '0中' on
     the opening page and measured the title's centred line; a unit is no longer found inside
     the headline's text (``text_reaches_editions.find_units``)."""
-    from zhpress.cli import main
-
-    root = tmp_path / "book"
-    root.mkdir()
-    (root / "00-c.md").write_text(_chapter("0中", "0中", "0"), encoding="utf-8")
-    (root / "book.yaml").write_text(
-        "title: 0中\nlede: '0'\nchapters:\n  - 00-c.md\n", encoding="utf-8"
-    )
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        code = main(["build", "--book", str(root), "--out", str(tmp_path / "dist"),
-                     "--only", "reader", "--jobs", "1"])  # fmt: skip
-    assert code == 0
+    chapters = {"00-c.md": _chapter("0中", "0中", "0")}
+    yaml_text = "title: 0中\nlede: '0'\nchapters:\n  - 00-c.md\n"
+    assert _build_pinned(tmp_path, chapters, yaml_text, "--only", "reader") == 0
 
 
 def test_found_by_the_fuzzer_stacked_marks_out_of_canonical_order_reach_every_edition(tmp_path):
@@ -379,19 +377,11 @@ def test_found_by_the_fuzzer_stacked_marks_out_of_canonical_order_reach_every_ed
     byline read E, U+0301, U+3099, U+3099 in the reader PDF's kai face (WeasyPrint wrote the
     merged cluster's text for one glyph), and an 'é' typed whole read e + U+0301 once the pair
     had been drawn: the text, search and page-list checks failed (exit 1)."""
-    from zhpress.cli import main
-
-    root = tmp_path / "book"
-    root.mkdir()
     stacked = "E\u0301\u3099"
     body = f"甲{stacked}乙。戊e\u0301己。庚\u00e9辛。壬a\u0300\u309a\u0301癸。子か\u0301\u3099丑。"
-    (root / "01-a.md").write_text(_chapter(f"王{stacked}中", "题", body), encoding="utf-8")
-    (root / "book.yaml").write_text("title: 书\nchapters:\n  - 01-a.md\n", encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        code = main(["build", "--book", str(root), "--out", str(tmp_path / "dist"),
-                     "--jobs", "1"])  # fmt: skip
-    assert code == 0
+    chapters = {"01-a.md": _chapter(f"王{stacked}中", "题", body)}
+    yaml_text = "title: 书\nchapters:\n  - 01-a.md\n"
+    assert _build_pinned(tmp_path, chapters, yaml_text) == 0
 
 
 def test_found_by_the_fuzzer_tiny_chapters_are_not_found_in_the_list_of_guests(tmp_path):
@@ -399,38 +389,19 @@ def test_found_by_the_fuzzer_tiny_chapters_are_not_found_in_the_list_of_guests(t
     were "found" in the opening page's list of guests ('本期嘉宾0中0中…'), so the text check
     saw the contents 'before' the second chapter and the line check measured the guests
     (exit 1). Chapters that follow each other are looked for together."""
-    from zhpress.cli import main
-
-    root = tmp_path / "book"
-    root.mkdir()
-    for name in ("00-c.md", "01-c.md"):
-        (root / name).write_text(_chapter("0中", "0中", "0"), encoding="utf-8")
-    (root / "book.yaml").write_text(
-        "title: 0中\nchapters:\n  - 00-c.md\n  - 01-c.md\n", encoding="utf-8"
-    )
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        code = main(["build", "--book", str(root), "--out", str(tmp_path / "dist"),
-                     "--jobs", "1"])  # fmt: skip
-    assert code == 0
+    chapters = {name: _chapter("0中", "0中", "0") for name in ("00-c.md", "01-c.md")}
+    yaml_text = "title: 0中\nchapters:\n  - 00-c.md\n  - 01-c.md\n"
+    assert _build_pinned(tmp_path, chapters, yaml_text) == 0
 
 
 def test_found_by_the_fuzzer_a_line_before_a_long_western_run_reaches_the_measure(tmp_path):
     """Nested links left '[[Z쩡' alone on a line before a Western run that fits a line of its
     own; with no gap to justify, the line stayed 24.76 em short. The composer now opens such a
     run as it opens a run wider than a line."""
-    from zhpress.cli import main
-
-    root = tmp_path / "book"
-    root.mkdir()
     text = "[[[Z쩡](https://example.org/2)](https://example.org/27)](https://example.org/53)"
-    (root / "00-c.md").write_text(_chapter("0中", "0中", text), encoding="utf-8")
-    (root / "book.yaml").write_text("title: 0中\nchapters:\n  - 00-c.md\n", encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        code = main(["build", "--book", str(root), "--out", str(tmp_path / "dist"),
-                     "--only", "reader", "--jobs", "1"])  # fmt: skip
-    assert code == 0
+    chapters = {"00-c.md": _chapter("0中", "0中", text)}
+    yaml_text = "title: 0中\nchapters:\n  - 00-c.md\n"
+    assert _build_pinned(tmp_path, chapters, yaml_text, "--only", "reader") == 0
 
 
 @pytest.mark.parametrize(
@@ -446,47 +417,21 @@ def test_found_by_the_fuzzer_a_line_before_a_long_western_run_reaches_the_measur
     ],
 )
 def test_found_by_the_fuzzer_markup_characters_and_a_bracket_before_a_quote(tmp_path, body, title):
-    from zhpress.cli import main
-
-    root = tmp_path / "book"
-    root.mkdir()
-    (root / "00-c.md").write_text(_chapter("0中", title, body), encoding="utf-8")
-    (root / "book.yaml").write_text(f"title: '{title}'\nchapters:\n  - 00-c.md\n", encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        code = main(["build", "--book", str(root), "--out", str(tmp_path / "dist"),
-                     "--jobs", "1"])  # fmt: skip
-    assert code == 0
+    chapters = {"00-c.md": _chapter("0中", title, body)}
+    yaml_text = f"title: '{title}'\nchapters:\n  - 00-c.md\n"
+    assert _build_pinned(tmp_path, chapters, yaml_text) == 0
 
 
 def test_found_by_the_fuzzer_a_bold_standfirst_keeps_its_quotes_in_the_books_faces(tmp_path):
     """Bold kai borrows serif-bold's quotation marks; serif-bold's subset lacked them, so
     the PDFs drew them in a system font (the fonts check refused the editions)."""
-    from zhpress.cli import main
-
-    root = tmp_path / "book"
-    root.mkdir()
-    (root / "00-c.md").write_text(_chapter("王小明", "标题", "**加粗**的正文。"), encoding="utf-8")
-    (root / "book.yaml").write_text(
-        "title: 标题\nlede: ___他说“好”___\nchapters:\n  - 00-c.md\n", encoding="utf-8"
-    )
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        code = main(["build", "--book", str(root), "--out", str(tmp_path / "dist"),
-                     "--jobs", "1"])  # fmt: skip
-    assert code == 0
+    chapters = {"00-c.md": _chapter("王小明", "标题", "**加粗**的正文。")}
+    yaml_text = "title: 标题\nlede: ___他说“好”___\nchapters:\n  - 00-c.md\n"
+    assert _build_pinned(tmp_path, chapters, yaml_text) == 0
 
 
 def test_found_by_the_fuzzer_a_line_of_tildes_is_text(tmp_path):
     """'~~~~' opened a fenced code block whose lines the reader dropped: 'no text' (exit 2)."""
-    from zhpress.cli import main
-
-    root = tmp_path / "book"
-    root.mkdir()
-    (root / "00-c.md").write_text(_chapter("王小明", "标题", "~" * 40), encoding="utf-8")
-    (root / "book.yaml").write_text("title: 标题\nchapters:\n  - 00-c.md\n", encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        code = main(["build", "--book", str(root), "--out", str(tmp_path / "dist"),
-                     "--jobs", "1"])  # fmt: skip
-    assert code == 0
+    chapters = {"00-c.md": _chapter("王小明", "标题", "~" * 40)}
+    yaml_text = "title: 标题\nchapters:\n  - 00-c.md\n"
+    assert _build_pinned(tmp_path, chapters, yaml_text) == 0

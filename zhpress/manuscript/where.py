@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .model import Book
+from .model import Book, Part
 
 
-def yaml_line(book: Book, key: str) -> int | None:
-    """The line of ``key:`` in book.yaml (None when it is not there)."""
+def yaml_line(book: Book | Part, key: str) -> int | None:
+    """The line of ``key:`` in book.yaml, or a part's part.yaml (None when it is not there)."""
     try:
         text = book.yaml_path.read_text(encoding="utf-8")
     except OSError:

@@ -16,7 +16,7 @@ from ..errors import FontError
 from ..manuscript.markdown import block_runs, note_mark, runs_from_markdown
 from ..manuscript.model import Block, Book, Chapter, Part
 from ..manuscript.references import check_references
-from ..manuscript.where import file_and_line, front_matter_line
+from ..manuscript.where import file_and_line, front_matter_line, yaml_line
 from .faces import Face, resolve_faces
 from .geometry import INDENT_EM, Geometry, geometry_of
 from .subset import CENTRED_MARKS, missing_characters
@@ -208,7 +208,7 @@ def opening_pieces(plan: Plan, page: Book | Part, prefix: str) -> None:
     yaml = page.yaml_path
 
     def at(key: str) -> str:
-        return file_and_line(yaml, _key_line(yaml, key))
+        return file_and_line(yaml, yaml_line(page, key))
 
     def add(key: str, text: str, role: str, psize: float, mode: str, where: str) -> None:
         plan.add(prefix + key, Piece([(text, role)], psize, mode, where))
@@ -254,7 +254,7 @@ def _plan_parts(plan: Plan, book: Book) -> None:
         opening_pieces(plan, part, f"p{k}-")
 
         def at(key: str, part=part) -> str:
-            return file_and_line(part.yaml_path, _key_line(part.yaml_path, key))
+            return file_and_line(part.yaml_path, yaml_line(part, key))
 
         add(
             f"p{k}-toc-title",
@@ -294,17 +294,6 @@ def _plan_parts(plan: Plan, book: Book) -> None:
     plan.need("serif", "–, ")
     if book.meta.get("publisher"):
         plan.need("sans", str(book.meta["publisher"]))  # on the title page
-
-
-def _key_line(path, key: str) -> int | None:
-    import re
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
-        return None
-    match = re.search(rf"^{re.escape(key)}\s*:", text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else None
 
 
 def index_names(book: Book) -> list[str]:
