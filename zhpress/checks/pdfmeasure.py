@@ -424,10 +424,10 @@ def book_blocks(book) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         item = (f"lede {n + 1} ({book.yaml_path.name}:{block.line})", visible_text(block.text))
         ordered.append(item)
         paragraphs.append(item)
-    starts = {part.first: part for part in book.parts}
-    preface = [book.preface] if book.preface is not None else []
-    for number, chapter in enumerate([*preface, *book.chapters], -len(preface)):
-        part = starts.get(number)
+    opened = 0
+    for group, chapter in book.reading_order():
+        part = book.parts[group - 1] if group > opened else None
+        opened = max(opened, group)
         for n, block in enumerate(part.lede if part else ()):
             where = f"{part.yaml_path.parent.name}/part.yaml:{block.line}"
             item = (f"lede {n + 1} ({where})", visible_text(block.text))

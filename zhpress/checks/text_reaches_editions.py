@@ -156,17 +156,11 @@ def manuscript_units(book: Book, print_edition: bool = False) -> list[Unit]:
             units.append(Unit("standfirst", lede, group=group))
 
     opening(book, 0)
-    preface = [book.preface] if book.preface is not None else []
-    starts = {part.first: k for k, part in enumerate(book.parts, 1)}
-    group = 0
-    for number, chapter in enumerate([*preface, *book.chapters], -len(preface)):
-        if number in starts:
-            group = starts[number]
+    opened = 0
+    for group, chapter in book.reading_order():
+        if group > opened:
             opening(book.parts[group - 1], group)
-        if number < 0:
-            group = -1
-        elif not book.parts:
-            group = 0
+            opened = group
         segments = [
             Segment(
                 squeeze(chapter.title),

@@ -142,6 +142,15 @@ class Book:
                 return part
         return None
 
+    def reading_order(self) -> list[tuple[int, Chapter]]:
+        """The preface and the contributions as a reader meets them, each with the number of
+        its part (1, 2 …; 0 in a book of one page; -1 for the preface). A part's opening page
+        comes before the first contribution that has its number."""
+        out = [(-1, self.preface)] if self.preface is not None else []
+        if not self.parts:
+            return out + [(0, chapter) for chapter in self.chapters]
+        return out + [(k, c) for k, part in enumerate(self.parts, 1) for c in part.chapters]
+
     @property
     def moderators(self) -> tuple[str, ...]:
         """Each moderator once: the book's, or every part's in reading order."""
